@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registry: one line per bench, KERF_BENCH(symbol) where symbol is the
+ * descriptor's variable name in its family file. The build checks that every
+ * descriptor defined in benches/ is listed here (tests/check_registry.sh).
+ * Keep each family in its own block; order here is the order of `kerf list`.
+ */
+
+/* calib */
+KERF_BENCH(calib_spin)
+
+/* syscall */
+KERF_BENCH(syscall_getppid)
+KERF_BENCH(syscall_read)
+KERF_BENCH(syscall_write)
+KERF_BENCH(syscall_fstat)
+KERF_BENCH(syscall_einval)
+
+/* vdso */
+KERF_BENCH(vdso_clock_gettime)
+KERF_BENCH(vdso_gettimeofday)
+KERF_BENCH(vdso_time)
+KERF_BENCH(vdso_getcpu)
+
+/* spawn, sched, signal (process benches) */
+
+/* evloop */
+
+/* fileio */
+
+/* tlb, pagefault, thp, numa (memory benches) */
+
+/* end */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* The subcommands of the kerf program; the table lives in main.c. */
+#ifndef KERF_CLI_H
+#define KERF_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes of every subcommand. */
+#define KERF_EXIT_OK 0
+#define KERF_EXIT_FAIL 1	/* a bench failed, a regression was found */
+#define KERF_EXIT_USAGE 2	/* usage, bad input, refused environment */
+
+struct kerf_cmd {
+	const char *name;
+	const char *summary;
+	int (*main)(int argc, char **argv); /* argv[0] is the subcommand */
+};
+
+int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_env(int argc, char **argv);
+/* stress */
+
+/* report, export */
+
+/* compare */
+
+
+/* Shared option helpers. */
+int kerf_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *kerf_version(void);
+const char *kerf_git_rev(void);
+
+#endif
