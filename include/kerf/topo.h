@@ -22,4 +22,33 @@ int kerf_topo_pin(int pu);
 /* Pin the whole process (all threads created afterwards inherit it). */
 int kerf_topo_pin_process(int pu);
 
+/* The loaded topology, for code that walks it with hwloc itself. */
+struct hwloc_topology;
+struct hwloc_topology *kerf_topo_get(void);
+
+/*
+ * Two-PU placements for ping-pong and client/server benches:
+ *   same  one PU for both (every exchange is a context switch)
+ *   smt   two PUs of one core (SMT siblings)
+ *   core  two cores that share an L3
+ *   l3    two cores in different L3 groups (same NUMA node when possible)
+ *   numa  two different NUMA nodes
+ */
+enum kerf_placement {
+	KERF_PL_SAME,
+	KERF_PL_SMT,
+	KERF_PL_CORE,
+	KERF_PL_L3,
+	KERF_PL_NUMA,
+};
+#define KERF_PLACEMENT_CHOICES "same,smt,core,l3,numa"
+
+/*
+ * Pick two PUs (OS indexes) among allowed[0..n) for placement pl, starting
+ * from first (which is used as a when it fits). Returns 0, or -ENOENT with
+ * what the host lacks in why ("no SMT: every core has one PU").
+ */
+int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n,
+		   int first, int *a, int *b, char *why, size_t whylen);
+
 #endif
