@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* Hypothesis tests for the gate: Mann-Whitney U, Holm, bootstrap ratios. */
+#ifndef KERF_HYPO_H
+#define KERF_HYPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest smaller sample for which the exact null distribution is used. */
+#define KERF_MWU_EXACT_MAX 8
+#define KERF_MWU_EXACT_NMAX 1000
+
+struct kerf_mwu {
+	double u1; /* U of x: pairs (x_i, y_j) with x_i > y_j, ties 1/2 */
+	double u2; /* nx * ny - u1 */
+	double z; /* normal score, continuity corrected (0 when exact) */
+	double p; /* two-sided p-value */
+	bool exact; /* p from the exact distribution (no ties, small n) */
+	bool ties;
+};
+
+/*
+ * Two-sided Mann-Whitney U test of x against y. The p-value is exact when
+ * there are no ties and the smaller sample has at most KERF_MWU_EXACT_MAX
+ * values (the larger at most KERF_MWU_EXACT_NMAX); otherwise it is the
+ * normal approximation with the tie correction of the variance and a
+ * continuity correction of 1/2 (what scipy.stats.mannwhitneyu computes with
+ * method='asymptotic', use_continuity=True). force_asymptotic skips the
+ * exact path. Returns 0, or -EINVAL when a sample is empty or holds NaN,
+ * -ENOMEM.
+ */
+int kerf_mwu(const double *x, size_t nx, const double *y, size_t ny,
+	     bool force_asymptotic, struct kerf_mwu *out);
+
+/*
+ * Holm's step-down correction of n p-values: adj[i] is the adjusted p-value
+ * of p[i] (monotone in the sorted order, capped at 1). p and adj may be the
+ * same array. Returns 0 or -ENOMEM.
+ */
+int kerf_holm(const double *p, size_t n, double *adj);
+
+/* One side of a comparison: samples and the worker process of each. */
+struct kerf_sampleset {
+	const double *x;
+	const int *proc; /* NULL: all from one process */
+	size_t n;
+};
+
+struct kerf_ratio_ci {
+	double ratio; /* median(new) / median(base) */
+	double lo, hi; /* percentile interval of the ratio */
+	int reps;
+	uint64_t seed;
+};
+
+/*
+ * Bootstrap interval (level, say 0.95) of median(new) / median(base).
+ * Each replicate resamples, on each side independently, the worker
+ * processes with replacement, then within every chosen process as many
+ * samples as it has, with replacement; the ratio of the two pooled medians
+ * is one replicate. So the interval holds the variance between processes,
+ * not only the variance inside them. Returns 0, -EINVAL (empty side, a
+ * median of zero, level outside (0,1)) or -ENOMEM.
+ */
+int kerf_boot_ratio(const struct kerf_sampleset *base,
+		    const struct kerf_sampleset *new, uint64_t seed, int reps,
+		    double level, struct kerf_ratio_ci *out);
+
+/* Standard normal upper tail, P(Z > z). */
+double kerf_norm_sf(double z);
+
+#endif
