@@ -24,6 +24,7 @@ int cmd_env(int argc, char **argv);
 /* report, export */
 
 /* compare */
+int cmd_compare(int argc, char **argv);
 
 
 /* Shared option helpers. */
