@@ -16,7 +16,8 @@ static const struct kerf_cmd cmds[] = {
 	/* report, export */
 
 	/* compare */
-
+	{ "compare", "the regression gate: compare runs, exit 1 on a regression",
+	  cmd_compare },
 };
 
 const char *kerf_version(void)
