@@ -509,6 +509,36 @@ static char *env_text(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
+/* "k=v; k2=v2" for the members of a whose value differs in b. */
+static char *env_obj_diff(const json_t *a, const json_t *b)
+{
+	char *buf = NULL, *v;
+	size_t len = 0;
+	const char *k;
+	json_t *x;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	json_object_foreach((json_t *)a, k, x)
+	{
+		const json_t *y = json_object_get(b, k);
+
+		if (y && json_equal(x, y))
+			continue;
+		v = env_text(x);
+		fprintf(f, "%s%s=%s", ftell(f) ? "; " : "", k, v ? v : "?");
+		free(v);
+	}
+	json_object_foreach((json_t *)b, k, x)
+	{
+		if (!json_object_get(a, k))
+			fprintf(f, "%s%s=(absent)", ftell(f) ? "; " : "", k);
+	}
+	fclose(f);
+	return buf;
+}
+
 /*
  * Lists the environment differences of BASE and one NEW run. Returns the
  * number of differing keys that matter and are not allowed.
@@ -532,8 +562,14 @@ static int env_compare(const json_t *be, const json_t *ne, struct column *c,
 		/* A key one run lacks is listed, not refused: older runs. */
 		refuse = env_keys[i].matters && a && b && !o->allow[i];
 		refused += refuse;
-		ta = env_text(a);
-		tb = env_text(b);
+		if (json_is_object(a) && json_is_object(b)) {
+			/* Only the members that differ (mitigations...). */
+			ta = env_obj_diff(a, b);
+			tb = env_obj_diff(b, a);
+		} else {
+			ta = env_text(a);
+			tb = env_text(b);
+		}
 		d = json_object();
 		json_object_set_new(d, "key", json_string(env_keys[i].key));
 		json_object_set_new(d, "base", json_string(ta ? ta : "?"));
@@ -728,7 +764,7 @@ static void print_env(FILE *f, struct column *cols, int ncol, bool md)
 				fprintf(f, "%sEnvironment differences:%s\n",
 					md ? "\n**" : "\n", md ? "**\n" : "");
 			any = true;
-			fprintf(f, "%s%s%s: BASE %s, %s %s%s\n",
+			fprintf(f, "%s%s%s: BASE %s vs %s %s%s\n",
 				md ? "- `" : "  ",
 				json_string_value(json_object_get(d, "key")),
 				md ? "`" : "",
@@ -1071,7 +1107,7 @@ static void refuse_msg(struct column *cols, int ncol)
 		{
 			if (!json_is_true(json_object_get(d, "refused")))
 				continue;
-			fprintf(stderr, "\n  %s: BASE %s, NEW %s (%s)",
+			fprintf(stderr, "\n  %s: BASE %s vs NEW %s (%s)",
 				json_string_value(json_object_get(d, "key")),
 				json_string_value(json_object_get(d, "base")),
 				json_string_value(json_object_get(d, "new")),

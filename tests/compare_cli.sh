@@ -104,10 +104,19 @@ run 0 alpha "$T/base.json" "$T/slow.json" --alpha 1e-300
 
 # The kernel differs: refused naming the key, unless allowed.
 run 2 env-refused "$T/base.json" "$T/kern.json"
-has err 'kernel: BASE 6.1.0, NEW 6.5.0' 'refusal names the key'
+has err 'kernel: BASE 6.1.0 vs NEW 6.5.0' 'refusal names the key'
 has err 'allow-env-diff' 'refusal says how'
 run 0 env-allowed "$T/base.json" "$T/kern.json" --allow-env-diff kernel
-has out 'kernel: BASE 6.1.0, NEW 6.5.0 (allowed)' 'allowed difference listed'
+has out 'kernel: BASE 6.1.0 vs NEW 6.5.0 (allowed)' 'allowed difference listed'
+# An object-valued key: only the members that differ are shown.
+sed 's/"enabled":"madvise"/"enabled":"always"/' "$T/aa.json" > "$T/thp.json"
+run 2 env-object "$T/base.json" "$T/thp.json"
+has err 'thp: BASE enabled=madvise vs NEW enabled=always' 'object key diff'
+run 0 env-object-allowed "$T/base.json" "$T/thp.json" --allow-env-diff kernel,thp
+# A key one run lacks (an older run) is listed, not refused.
+sed 's/"governor":"performance",//' "$T/aa.json" > "$T/nogov.json"
+run 0 env-absent "$T/base.json" "$T/nogov.json"
+has out 'governor: BASE performance vs NEW (absent)' 'absent key listed'
 run 2 env-bad-key "$T/base.json" "$T/kern.json" --allow-env-diff kernal
 has err "unknown key 'kernal'" 'unknown env key named'
 

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Measures the gate's false-alarm and detection rates on this machine.
+#
+# usage: docs/gate-validation.sh [-n PAIRS] [-e "EXPERIMENTS"] [-k KERF]
+#                                [-o DIR] [-t "THRESHOLDS"]
+#
+# Each pair is two separate `kerf run --quick` runs (BASE, then NEW) and one
+# `kerf compare BASE NEW --format json`, as a CI job would do them. The
+# experiments (all by default) are interleaved pair by pair, so the
+# machine's mood at any moment falls on all of them alike:
+#   aa-suite   A/A, the whole default suite: every flagged change is false
+#   aa-subset  A/A, `kerf run syscall vdso calib`
+#   planted5   calib/spin work=1000 (BASE) vs work=1050 (NEW): +5%
+#   planted2   calib/spin work=1000 vs work=1020: +2%
+#   real       vdso/clock_gettime clock=process_cputime, via=syscall (BASE)
+#              vs via=vdso (NEW): the same system call, reached through the
+#              vDSO's fallback, a few ns more on a ~200 ns call
+# For the last three the NEW run's parameters are relabelled to BASE's
+# (python3) so that kerf compare pairs them. Every pair is compared at the
+# default threshold and at each of THRESHOLDS (default "1 5", percent).
+# The summary table goes to DIR/summary.md and stdout; the runs stay in DIR.
+set -eu
+
+pairs=20
+exps="aa-suite aa-subset planted5 planted2 real"
+kerf=${KERF:-build/kerf}
+out=""
+thresholds="1 5"
+while getopts "n:e:k:o:t:h" opt; do
+	case $opt in
+	n) pairs=$OPTARG ;;
+	e) exps=$OPTARG ;;
+	k) kerf=$OPTARG ;;
+	o) out=$OPTARG ;;
+	t) thresholds=$OPTARG ;;
+	*)
+		sed -n '3,6p' "$0" >&2
+		exit 2
+		;;
+	esac
+done
+case $pairs in
+'' | *[!0-9]*)
+	echo "gate-validation: -n '$pairs': expected a count of pairs" >&2
+	exit 2
+	;;
+esac
+for e in $exps; do
+	case $e in
+	aa-suite | aa-subset | planted5 | planted2 | real) ;;
+	*)
+		echo "gate-validation: unknown experiment '$e' (aa-suite aa-subset planted5 planted2 real)" >&2
+		exit 2
+		;;
+	esac
+done
+[ -x "$kerf" ] || {
+	echo "gate-validation: no kerf binary at '$kerf' (build first, or -k)" >&2
+	exit 2
+}
+command -v python3 > /dev/null || {
+	echo "gate-validation: python3 is needed for relabelling and the summary" >&2
+	exit 2
+}
+[ -n "$out" ] || out=$(mktemp -d /tmp/kerf-gate-validation.XXXXXX)
+mkdir -p "$out"
+
+# The runs of one experiment: BASE args, NEW args, and how to relabel.
+run_args() {
+	case $1 in
+	aa-suite) echo "|" ;;
+	aa-subset) echo "syscall vdso calib|syscall vdso calib" ;;
+	planted5) echo "calib/spin -p work=1000|calib/spin -p work=1050" ;;
+	planted2) echo "calib/spin -p work=1000|calib/spin -p work=1020" ;;
+	real) echo "vdso/clock_gettime -p clock=process_cputime -p via=syscall|vdso/clock_gettime -p clock=process_cputime -p via=vdso" ;;
+	esac
+}
+
+relabel() { # FILE: give every result of NEW the parameters of BASE
+	python3 - "$1" "$2" << 'EOF'
+import json, sys
+new, base = sys.argv[1], sys.argv[2]
+b = json.load(open(base))
+n = json.load(open(new))
+for rb, rn in zip(b["results"], n["results"]):
+    rn["params"] = rb["params"]
+json.dump(n, open(new, "w"))
+EOF
+}
+
+echo "gate-validation: $pairs pairs of: $exps; runs in $out" >&2
+for i in $(seq 1 "$pairs"); do
+	for e in $exps; do
+		d=$out/$e/$i
+		mkdir -p "$d"
+		args=$(run_args "$e")
+		# shellcheck disable=SC2086
+		"$kerf" run --quick ${args%%|*} --out "$d/base" > "$d/base.log" 2>&1 || true
+		# shellcheck disable=SC2086
+		"$kerf" run --quick ${args#*|} --out "$d/new" > "$d/new.log" 2>&1 || true
+		case $e in
+		planted* | real) relabel "$d/new/run.json" "$d/base/run.json" ;;
+		esac
+		rc=0
+		"$kerf" compare "$d/base" "$d/new" --format json > "$d/cmp.json" 2> "$d/cmp.err" || rc=$?
+		echo "$rc" > "$d/cmp.rc"
+		for t in $thresholds; do
+			"$kerf" compare "$d/base" "$d/new" --threshold "$t" --format json > "$d/cmp-t$t.json" 2> /dev/null || true
+		done
+		echo "pair $i $e: exit $rc" >&2
+	done
+done
+
+python3 - "$out" "$pairs" "$thresholds" $exps << 'EOF' | tee "$out/summary.md"
+import json, os, statistics as st, sys
+out, pairs, thresholds, exps = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4:]
+target = {"planted5": "calib/spin", "planted2": "calib/spin",
+          "real": "vdso/clock_gettime"}
+
+def load(p):
+    try:
+        return json.load(open(p))
+    except (OSError, ValueError):
+        return None
+
+print("| experiment | pairs | rule | gate fails (exit 1) | any change flagged | regression found |")
+print("|---|---:|---|---:|---:|---:|")
+detail = []
+for e in exps:
+    rules = [("default", "cmp.json")] + [(f"--threshold {t}", f"cmp-t{t}.json") for t in thresholds]
+    for rule, fn in rules:
+        n = fails = flagged = found = 0
+        utest = 0
+        for i in range(1, pairs + 1):
+            c = load(os.path.join(out, e, str(i), fn))
+            if not c:
+                continue
+            n += 1
+            ps = c["new"][0]["pairs"]
+            fails += c["regression"]
+            flagged += any(p["verdict"] != "no change" for p in ps)
+            utest += any(p["p_holm"] is not None and p["p_holm"] < c["alpha"] for p in ps)
+            if e in target:
+                found += any(p["bench"] == target[e] and p["verdict"] == "regression" for p in ps)
+        f = f"{found}/{n}" if e in target else "-"
+        print(f"| {e} | {n} | {rule} | {fails}/{n} | {flagged}/{n} | {f} |")
+        if rule == "default":
+            detail.append((e, n, utest))
+
+print()
+print("U test alone (Holm p < alpha on some pair, no interval rule), same pairs:")
+print()
+for e, n, u in detail:
+    print(f"- {e}: {u}/{n}")
+
+# Which benches raised the false alarms, and how noisy they were.
+for e in exps:
+    if not e.startswith("aa"):
+        continue
+    flags, cvs, ratios = {}, {}, {}
+    for i in range(1, pairs + 1):
+        c = load(os.path.join(out, e, str(i), "cmp.json"))
+        if not c:
+            continue
+        for p in c["new"][0]["pairs"]:
+            ratios.setdefault(p["key"], []).append(p["ratio"])
+            if p["verdict"] != "no change":
+                flags.setdefault(p["key"], []).append(
+                    f"{p['verdict'][:3]} {p['ratio']:.3f} [{p['ratio_ci95'][0]:.3f}, {p['ratio_ci95'][1]:.3f}]")
+        for side in ("base", "new"):
+            r = load(os.path.join(out, e, str(i), side, "run.json"))
+            for res in (r or {}).get("results", []):
+                cv = res.get("stats", {}).get("cv")
+                if cv is not None:
+                    key = res["bench"] + "{" + ",".join(f"{k}={v}" for k, v in sorted(res["params"].items())) + "}"
+                    cvs.setdefault(key, []).append(cv)
+    print()
+    print(f"{e}: flagged pairs by bench (verdict, ratio, interval), median CV in a run, spread of the A/A ratio (min..max):")
+    print()
+    print("| result | flags | median CV | A/A ratio min..max |")
+    print("|---|---|---:|---|")
+    for k in sorted(ratios):
+        r = [x for x in ratios[k] if x is not None]
+        cv = st.median(cvs[k]) * 100 if k in cvs else float("nan")
+        fl = "; ".join(flags.get(k, [])) or "-"
+        print(f"| {k} | {fl} | {cv:.1f}% | {min(r):.3f}..{max(r):.3f} |")
+EOF
