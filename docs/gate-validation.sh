@@ -20,6 +20,7 @@
 # (python3) so that kerf compare pairs them. Every pair is compared at the
 # default threshold and at each of THRESHOLDS (default "1 5", percent).
 # The summary table goes to DIR/summary.md and stdout; the runs stay in DIR.
+# KERF_RUN_ARGS adds options to every `kerf run` (say "--procs 10").
 set -eu
 
 pairs=20
@@ -90,15 +91,16 @@ EOF
 }
 
 echo "gate-validation: $pairs pairs of: $exps; runs in $out" >&2
+echo "kerf run --quick ${KERF_RUN_ARGS:-}; $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg)" > "$out/conditions"
 for i in $(seq 1 "$pairs"); do
 	for e in $exps; do
 		d=$out/$e/$i
 		mkdir -p "$d"
 		args=$(run_args "$e")
 		# shellcheck disable=SC2086
-		"$kerf" run --quick ${args%%|*} --out "$d/base" > "$d/base.log" 2>&1 || true
+		"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args%%|*} --out "$d/base" > "$d/base.log" 2>&1 || true
 		# shellcheck disable=SC2086
-		"$kerf" run --quick ${args#*|} --out "$d/new" > "$d/new.log" 2>&1 || true
+		"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args#*|} --out "$d/new" > "$d/new.log" 2>&1 || true
 		case $e in
 		planted* | real) relabel "$d/new/run.json" "$d/base/run.json" ;;
 		esac
