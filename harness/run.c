@@ -490,8 +490,14 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 		json_object_set(r, "sample_procs", procs);
 		if (!kerf_stats_compute(x, g, n, rn->seed + (uint64_t)index,
 					BOOT_REPS, &st)) {
-			json_object_set_new(r, "stats",
-					    kerf_stats_to_json(&st));
+			json_t *sj = kerf_stats_to_json(&st);
+			int ng;
+			double pcv = kerf_group_median_cv(x, g, n, &ng);
+
+			if (isfinite(pcv))
+				json_object_set_new(sj, "proc_cv",
+						    json_real(pcv));
+			json_object_set_new(r, "stats", sj);
 			if (st.cv > CV_WARN)
 				kerf_warnf(
 					warnings,
