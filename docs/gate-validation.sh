@@ -3,7 +3,7 @@
 # Measures the gate's false-alarm and detection rates on this machine.
 #
 # usage: docs/gate-validation.sh [-n PAIRS] [-e "EXPERIMENTS"] [-k KERF]
-#                                [-o DIR] [-t "THRESHOLDS"]
+#                                [-o DIR] [-c "RULES"] [-r]
 #
 # Each pair is two separate `kerf run --quick` runs (BASE, then NEW) and one
 # `kerf compare BASE NEW --format json`, as a CI job would do them. The
@@ -17,9 +17,12 @@
 #              vs via=vdso (NEW): the same system call, reached through the
 #              vDSO's fallback, a few ns more on a ~200 ns call
 # For the last three the NEW run's parameters are relabelled to BASE's
-# (python3) so that kerf compare pairs them. Every pair is compared at the
-# default threshold and at each of THRESHOLDS (default "1 5", percent).
+# (python3) so that kerf compare pairs them. Every pair is compared with the
+# default options and with each of RULES, sets of `kerf compare` options
+# separated by ';' (default "--threshold 1;--threshold 5;--interval
+# percentile").
 # The summary table goes to DIR/summary.md and stdout; the runs stay in DIR.
+# -r re-analyses the runs already in DIR (no new runs): only the comparisons.
 # KERF_RUN_ARGS adds options to every `kerf run` (say "--procs 10").
 set -eu
 
@@ -27,14 +30,16 @@ pairs=20
 exps="aa-suite aa-subset planted5 planted2 real"
 kerf=${KERF:-build/kerf}
 out=""
-thresholds="1 5"
-while getopts "n:e:k:o:t:h" opt; do
+rules="--threshold 1;--threshold 5;--interval percentile"
+reanalyse=0
+while getopts "n:e:k:o:c:rh" opt; do
 	case $opt in
 	n) pairs=$OPTARG ;;
 	e) exps=$OPTARG ;;
 	k) kerf=$OPTARG ;;
 	o) out=$OPTARG ;;
-	t) thresholds=$OPTARG ;;
+	c) rules=$OPTARG ;;
+	r) reanalyse=1 ;;
 	*)
 		sed -n '3,6p' "$0" >&2
 		exit 2
@@ -64,6 +69,10 @@ command -v python3 > /dev/null || {
 	echo "gate-validation: python3 is needed for relabelling and the summary" >&2
 	exit 2
 }
+if [ "$reanalyse" = 1 ] && [ ! -d "$out" ]; then
+	echo "gate-validation: -r needs -o DIR holding earlier runs" >&2
+	exit 2
+fi
 [ -n "$out" ] || out=$(mktemp -d /tmp/kerf-gate-validation.XXXXXX)
 mkdir -p "$out"
 
@@ -91,32 +100,40 @@ EOF
 }
 
 echo "gate-validation: $pairs pairs of: $exps; runs in $out" >&2
-echo "kerf run --quick ${KERF_RUN_ARGS:-}; $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg)" > "$out/conditions"
+[ "$reanalyse" = 1 ] || echo "kerf run --quick ${KERF_RUN_ARGS:-}; $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg)" > "$out/conditions"
 for i in $(seq 1 "$pairs"); do
 	for e in $exps; do
 		d=$out/$e/$i
 		mkdir -p "$d"
 		args=$(run_args "$e")
-		# shellcheck disable=SC2086
-		"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args%%|*} --out "$d/base" > "$d/base.log" 2>&1 || true
-		# shellcheck disable=SC2086
-		"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args#*|} --out "$d/new" > "$d/new.log" 2>&1 || true
-		case $e in
-		planted* | real) relabel "$d/new/run.json" "$d/base/run.json" ;;
-		esac
+		if [ "$reanalyse" = 0 ]; then
+			# shellcheck disable=SC2086
+			"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args%%|*} --out "$d/base" > "$d/base.log" 2>&1 || true
+			# shellcheck disable=SC2086
+			"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args#*|} --out "$d/new" > "$d/new.log" 2>&1 || true
+			case $e in
+			planted* | real) relabel "$d/new/run.json" "$d/base/run.json" ;;
+			esac
+		fi
 		rc=0
 		"$kerf" compare "$d/base" "$d/new" --format json > "$d/cmp.json" 2> "$d/cmp.err" || rc=$?
 		echo "$rc" > "$d/cmp.rc"
-		for t in $thresholds; do
-			"$kerf" compare "$d/base" "$d/new" --threshold "$t" --format json > "$d/cmp-t$t.json" 2> /dev/null || true
-		done
+		rm -f "$d"/cmp-r*.json
+		r=0
+		while IFS= read -r rule; do
+			[ -n "$rule" ] || continue
+			r=$((r + 1))
+			# shellcheck disable=SC2086
+			"$kerf" compare "$d/base" "$d/new" $rule --format json > "$d/cmp-r$r.json" 2> /dev/null || true
+		done <<< "${rules//;/$'\n'}"
 		echo "pair $i $e: exit $rc" >&2
 	done
 done
 
-python3 - "$out" "$pairs" "$thresholds" $exps << 'EOF' | tee "$out/summary.md"
+python3 - "$out" "$pairs" "$rules" $exps << 'EOF' | tee "$out/summary.md"
 import json, os, statistics as st, sys
-out, pairs, thresholds, exps = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4:]
+out, pairs, exps = sys.argv[1], int(sys.argv[2]), sys.argv[4:]
+rules = [r.strip() for r in sys.argv[3].split(";") if r.strip()]
 target = {"planted5": "calib/spin", "planted2": "calib/spin",
           "real": "vdso/clock_gettime"}
 
@@ -130,8 +147,7 @@ print("| experiment | pairs | rule | gate fails (exit 1) | any change flagged | 
 print("|---|---:|---|---:|---:|---:|")
 detail = []
 for e in exps:
-    rules = [("default", "cmp.json")] + [(f"--threshold {t}", f"cmp-t{t}.json") for t in thresholds]
-    for rule, fn in rules:
+    for rule, fn in [("default", "cmp.json")] + [(r, f"cmp-r{i + 1}.json") for i, r in enumerate(rules)]:
         n = fails = flagged = found = 0
         utest = 0
         for i in range(1, pairs + 1):

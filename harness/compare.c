@@ -79,6 +79,7 @@ struct opts {
 	bool threshold_set;
 	double alpha;
 	enum fmt fmt;
+	bool plain; /* --interval percentile */
 	bool allow[N_ENV_KEYS];
 };
 
@@ -87,6 +88,7 @@ static void cmp_usage(FILE *f)
 	fprintf(f,
 		"usage: kerf compare BASE NEW... [--threshold PCT] [--alpha A]\n"
 		"                    [--format text|md|json] [--allow-env-diff KEYS]\n"
+		"                    [--interval expanded|percentile]\n"
 		"\n"
 		"Pairs the results of each NEW run with BASE by bench and parameters.\n"
 		"A pair is a regression or an improvement when its Holm-corrected\n"
@@ -97,6 +99,8 @@ static void cmp_usage(FILE *f)
 		"                    bench (default %g, or the bench's noise_pct)\n"
 		"  --alpha A         significance level, 0 < A < 1 (default %g)\n"
 		"  --format F        text (default), md (GitHub Markdown) or json\n"
+		"  --interval I      expanded (default): the bootstrap interval widened\n"
+		"                    for few worker processes; percentile: plain\n"
 		"  --allow-env-diff KEYS\n"
 		"                    comma list of environment keys allowed to differ\n"
 		"                    (",
@@ -151,6 +155,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "allow-env-diff", required_argument, NULL, 'e' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -197,6 +202,17 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 				return kerf_usage_error(
 					"compare",
 					"--format '%s': expected text, md or json",
+					optarg);
+			break;
+		case 'i':
+			if (!strcmp(optarg, "expanded"))
+				o->plain = false;
+			else if (!strcmp(optarg, "percentile"))
+				o->plain = true;
+			else
+				return kerf_usage_error(
+					"compare",
+					"--interval '%s': expected expanded or percentile",
 					optarg);
 			break;
 		case 'e':
@@ -429,7 +445,7 @@ static int compare_pair(struct column *c, const char *bpath, const char *key,
 	p->mb = kerf_median(xb, sb.n);
 	p->mn = kerf_median(xn, sn.n);
 	ret = kerf_boot_ratio(&sb, &sn, CMP_SEED ^ key_hash(key), CMP_REPS,
-			      0.95, &p->ci);
+			      0.95, o->plain ? 0 : KERF_BOOT_EXPAND, &p->ci);
 	if (ret == -EINVAL) {
 		snprintf(
 			why, sizeof(why),
@@ -827,6 +843,23 @@ static void print_lists(FILE *f, struct column *cols, int ncol, bool md)
 	}
 }
 
+/* A run measured on a busy machine: its numbers are the first suspects. */
+static void print_busy(FILE *f, const char *tag, const struct run_in *r,
+		       bool md)
+{
+	const json_t *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->run, "warnings"), i, w)
+	{
+		const char *s = json_string_value(w);
+
+		if (s && !strncmp(s, "busy machine", 12))
+			fprintf(f, "%s%s: %s\n",
+				md ? "\n> **warning** " : "  warning ", tag, s);
+	}
+}
+
 static void print_header(FILE *f, struct run_in *base, struct column *cols,
 			 int ncol, const struct opts *o, bool md)
 {
@@ -850,8 +883,17 @@ static void print_header(FILE *f, struct run_in *base, struct column *cols,
 		fprintf(f, "%sthreshold %g%% (a bench's noise_pct overrides)",
 			md ? "\n" : "", o->threshold);
 	fprintf(f,
-		", alpha %g, Holm over the pairs of each NEW run, bootstrap %d reps by process, seed 0x%llx\n",
-		o->alpha, CMP_REPS, (unsigned long long)CMP_SEED);
+		", alpha %g, Holm over the pairs of each NEW run, bootstrap %d reps by process (%s interval), seed 0x%llx\n",
+		o->alpha, CMP_REPS, o->plain ? "percentile" : "expanded",
+		(unsigned long long)CMP_SEED);
+	print_busy(f, "BASE", base, md);
+	for (int c = 0; c < ncol; c++) {
+		char tag[32] = "NEW";
+
+		if (ncol > 1)
+			snprintf(tag, sizeof(tag), "NEW%d", c + 1);
+		print_busy(f, tag, cols[c].run, md);
+	}
 }
 
 static void print_one(FILE *f, struct column *c, bool md)
@@ -1034,6 +1076,10 @@ static json_t *pair_json(const struct pair *q)
 	json_array_append_new(ci, jreal(q->ci.hi));
 	json_object_set_new(o, "ratio_ci95", ci);
 	json_object_set_new(o, "boot_reps", json_integer(q->ci.reps));
+	json_object_set_new(o, "ci_level", jreal(q->ci.level));
+	json_object_set_new(o, "procs",
+			    json_pack("[II]", (json_int_t)q->ci.procs_base,
+				      (json_int_t)q->ci.procs_new));
 	snprintf(seed, sizeof(seed), "0x%016llx",
 		 (unsigned long long)q->ci.seed);
 	json_object_set_new(o, "boot_seed", json_string(seed));
@@ -1060,10 +1106,13 @@ static void print_json(FILE *f, struct run_in *base, struct column *cols,
 			    json_boolean(o->threshold_set));
 	json_object_set_new(root, "alpha", json_real(o->alpha));
 	json_object_set_new(root, "boot_reps", json_integer(CMP_REPS));
+	json_object_set_new(root, "interval",
+			    json_string(o->plain ? "percentile" : "expanded"));
 	snprintf(seed, sizeof(seed), "0x%016llx", (unsigned long long)CMP_SEED);
 	json_object_set_new(root, "seed", json_string(seed));
 	json_object_set_new(b, "path", json_string(base->path));
 	json_object_set(b, "started", json_object_get(base->run, "started"));
+	json_object_set(b, "warnings", json_object_get(base->run, "warnings"));
 	json_object_set_new(root, "base", b);
 	for (int c = 0; c < ncol; c++) {
 		json_t *co = json_object(), *pairs = json_array();
@@ -1071,6 +1120,8 @@ static void print_json(FILE *f, struct run_in *base, struct column *cols,
 		json_object_set_new(co, "path", json_string(cols[c].run->path));
 		json_object_set(co, "started",
 				json_object_get(cols[c].run->run, "started"));
+		json_object_set(co, "warnings",
+				json_object_get(cols[c].run->run, "warnings"));
 		json_object_set(co, "env_diff", cols[c].env_diff);
 		for (size_t i = 0; i < cols[c].np; i++)
 			json_array_append_new(pairs,

@@ -135,6 +135,7 @@ run 1 json "$T/base.json" "$T/slow.json" --format json
 has out '"schema": "kerf.compare/1"' 'json schema'
 has out '"verdict": "regression"' 'json verdict'
 has out '"exit": 1' 'json exit'
+has out '"interval": "expanded"' 'json interval'
 if command -v python3 > /dev/null; then
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=[x for x in d["new"][0]["pairs"] if x["bench"]=="calib/spin"][0]; assert p["ratio_ci95"][0] > 1.05 and p["p_holm"] < 0.05, p' "$T/out" ||
 		fail "json does not parse or holds the wrong numbers"
@@ -161,6 +162,9 @@ run 2 one-run "$T/base.json"
 run 2 bad-threshold "$T/base.json" "$T/base.json" --threshold abc
 run 2 bad-alpha "$T/base.json" "$T/base.json" --alpha 1.5
 run 2 bad-format "$T/base.json" "$T/base.json" --format html
+run 2 bad-interval "$T/base.json" "$T/base.json" --interval wide
+run 1 percentile "$T/base.json" "$T/slow.json" --interval percentile
+has out 'percentile interval' 'interval named in the header' 
 run 2 no-value "$T/base.json" "$T/base.json" --alpha
 run 0 help --help
 

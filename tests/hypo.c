@@ -187,20 +187,20 @@ static void test_boot(void)
 		nx[i] = 1.10 * bx[i];
 		ng[i] = bg[i];
 	}
-	CHECK(!kerf_boot_ratio(&b, &n, 7, 2000, 0.95, &ci), "boot");
+	CHECK(!kerf_boot_ratio(&b, &n, 7, 2000, 0.95, 0, &ci), "boot");
 	CHECK(fabs(ci.ratio - 1.10) < 1e-12, "ratio %.17g", ci.ratio);
 	CHECK(ci.lo < 1.10 && ci.hi > 1.10, "[%g, %g] misses 1.10", ci.lo,
 	      ci.hi);
 	CHECK(ci.reps == 2000 && ci.seed == 7, "reps/seed not recorded");
 	/* Same seed, same interval; another seed, a different one. */
-	CHECK(!kerf_boot_ratio(&b, &n, 7, 2000, 0.95, &ci2), "boot again");
+	CHECK(!kerf_boot_ratio(&b, &n, 7, 2000, 0.95, 0, &ci2), "boot again");
 	CHECK(ci2.lo == ci.lo && ci2.hi == ci.hi, "not reproducible");
-	CHECK(!kerf_boot_ratio(&b, &n, 8, 2000, 0.95, &ci2), "boot seed 8");
+	CHECK(!kerf_boot_ratio(&b, &n, 8, 2000, 0.95, 0, &ci2), "boot seed 8");
 	CHECK(ci2.lo != ci.lo || ci2.hi != ci.hi, "seed ignored");
 	/* Process-level variance is in the interval: resampling processes
 	 * makes it much wider than pretending all samples are independent
 	 * (between-process sd 2% vs within 1%). */
-	CHECK(!kerf_boot_ratio(&bf, &nf, 7, 2000, 0.95, &flat), "flat");
+	CHECK(!kerf_boot_ratio(&bf, &nf, 7, 2000, 0.95, 0, &flat), "flat");
 	CHECK(ci.hi - ci.lo > 2 * (flat.hi - flat.lo),
 	      "hier [%g,%g] not wider than flat [%g,%g]", ci.lo, ci.hi, flat.lo,
 	      flat.hi);
@@ -210,12 +210,12 @@ static void test_boot(void)
 		bx[i] = 4;
 		nx[i] = 5;
 	}
-	CHECK(!kerf_boot_ratio(&b, &n, 1, 500, 0.95, &ci), "const");
+	CHECK(!kerf_boot_ratio(&b, &n, 1, 500, 0.95, 0, &ci), "const");
 	CHECK(ci.lo == 1.25 && ci.hi == 1.25 && ci.ratio == 1.25,
 	      "const: %g [%g, %g]", ci.ratio, ci.lo, ci.hi);
 	for (i = 0; i < N; i++)
 		bx[i] = 0;
-	CHECK(kerf_boot_ratio(&b, &n, 1, 500, 0.95, &ci) == -EINVAL,
+	CHECK(kerf_boot_ratio(&b, &n, 1, 500, 0.95, 0, &ci) == -EINVAL,
 	      "zero base median accepted");
 
 	/*
@@ -229,8 +229,9 @@ static void test_boot(void)
 	for (t = 0; t < trials; t++) {
 		synth(&r, 100, PROCS, PER, 0.03, 0.01, bx, bg);
 		synth(&r, 105, PROCS, PER, 0.03, 0.01, nx, ng);
-		CHECK(!kerf_boot_ratio(&b, &n, t, 1000, 0.95, &ci), "cov");
-		CHECK(!kerf_boot_ratio(&bf, &nf, t, 1000, 0.95, &flat), "covf");
+		CHECK(!kerf_boot_ratio(&b, &n, t, 1000, 0.95, 0, &ci), "cov");
+		CHECK(!kerf_boot_ratio(&bf, &nf, t, 1000, 0.95, 0, &flat),
+		      "covf");
 		cover += ci.lo <= 1.05 && 1.05 <= ci.hi;
 		cover_flat += flat.lo <= 1.05 && 1.05 <= flat.hi;
 	}
@@ -244,11 +245,73 @@ static void test_boot(void)
 	      trials);
 }
 
+/*
+ * Student's t quantiles against SciPy 1.10.1, scipy.stats.t.ppf(0.975, df):
+ * df 2: 4.302652729911275, 3: 3.182446305284263, 4: 2.7764451051977987,
+ * 8: 2.3060041350333704, 18: 2.10092204024096, 38: 2.024394164575136.
+ * The expanded level for k = 10 processes a side: z = sqrt(10/9) * t(18) =
+ * 2.21460..., 2 * Phi(z) - 1 = 0.97321 (scipy.stats.norm.cdf).
+ */
+static void test_expand(void)
+{
+	static const struct {
+		double df, t;
+	} tq[] = { { 2, 4.302652729911275 },  { 3, 3.182446305284263 },
+		   { 4, 2.7764451051977987 }, { 8, 2.3060041350333704 },
+		   { 18, 2.10092204024096 },  { 38, 2.024394164575136 } };
+	enum { PROCS = 3, PER = 5, N = PROCS * PER };
+	double bx[N], nx[N], lv;
+	int bg[N], ng[N], t, cov_e = 0, cov_p = 0, trials = 300;
+	struct kerf_sampleset b = { bx, bg, N }, n = { nx, ng, N };
+	struct kerf_ratio_ci ci, pl;
+	struct kerf_rng r;
+	size_t i;
+
+	for (i = 0; i < sizeof(tq) / sizeof(tq[0]); i++) {
+		double v = kerf_t_quantile(0.975, tq[i].df);
+
+		CHECK(close_rel(v, tq[i].t, tq[i].df < 3 ? 1e-9 : 2e-3),
+		      "t(0.975, %g) = %.6f, scipy %.6f", tq[i].df, v, tq[i].t);
+	}
+	CHECK(close_rel(kerf_t_quantile(0.025, 2), -4.302652729911275, 1e-9),
+	      "lower t quantile");
+	lv = kerf_expanded_level(0.95, 10);
+	CHECK(fabs(lv - 0.97321) < 5e-4, "expanded level k=10: %.5f", lv);
+	CHECK(kerf_expanded_level(0.95, 1) == 0.95, "k=1 must not expand");
+
+	/*
+	 * Three processes a side (the quick profile), process effects 5%,
+	 * samples 1%, no true change: the plain percentile interval covers
+	 * the true ratio about 90% of the time, the expanded one about 95%.
+	 */
+	kerf_rng_seed(&r, 77);
+	for (t = 0; t < trials; t++) {
+		synth(&r, 100, PROCS, PER, 0.05, 0.01, bx, bg);
+		synth(&r, 100, PROCS, PER, 0.05, 0.01, nx, ng);
+		CHECK(!kerf_boot_ratio(&b, &n, t, 1000, 0.95, KERF_BOOT_EXPAND,
+				       &ci),
+		      "expand");
+		CHECK(!kerf_boot_ratio(&b, &n, t, 1000, 0.95, 0, &pl), "plain");
+		cov_e += ci.lo <= 1 && 1 <= ci.hi;
+		cov_p += pl.lo <= 1 && 1 <= pl.hi;
+	}
+	CHECK(ci.procs_base == PROCS && ci.procs_new == PROCS &&
+		      ci.level > 0.999,
+	      "procs %zu/%zu level %g", ci.procs_base, ci.procs_new, ci.level);
+	printf("3 processes a side, %d trials: coverage expanded %d, plain %d\n",
+	       trials, cov_e, cov_p);
+	CHECK(cov_e >= trials * 90 / 100, "expanded coverage %d/%d", cov_e,
+	      trials);
+	CHECK(cov_p < cov_e, "expansion changed nothing: %d vs %d", cov_p,
+	      cov_e);
+}
+
 int main(void)
 {
 	test_mwu();
 	test_holm();
 	test_boot();
+	test_expand();
 	if (fails) {
 		fprintf(stderr, "%d check(s) failed\n", fails);
 		return 1;

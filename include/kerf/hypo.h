@@ -50,6 +50,8 @@ struct kerf_sampleset {
 struct kerf_ratio_ci {
 	double ratio; /* median(new) / median(base) */
 	double lo, hi; /* percentile interval of the ratio */
+	double level; /* the percentile level used (after expansion) */
+	size_t procs_base, procs_new; /* worker processes on each side */
 	int reps;
 	uint64_t seed;
 };
@@ -65,7 +67,25 @@ struct kerf_ratio_ci {
  */
 int kerf_boot_ratio(const struct kerf_sampleset *base,
 		    const struct kerf_sampleset *new, uint64_t seed, int reps,
-		    double level, struct kerf_ratio_ci *out);
+		    double level, unsigned int flags,
+		    struct kerf_ratio_ci *out);
+
+/*
+ * Flag of kerf_boot_ratio: widen the percentile interval for few worker
+ * processes (Hesterberg's expanded percentile interval, with the processes
+ * as the units): the percentiles are taken at the level whose normal score
+ * is sqrt(k / (k - 1)) * t(df) where k is the smaller process count and
+ * df = 2 (k - 1). A plain percentile interval from 3 processes a side
+ * covers about 90%, not 95%; this restores it. With one process on a
+ * side, k is the smaller sample count instead.
+ */
+#define KERF_BOOT_EXPAND (1u << 0)
+
+/* The level kerf_boot_ratio uses for KERF_BOOT_EXPAND with k units. */
+double kerf_expanded_level(double level, size_t k);
+
+/* Quantile p of Student's t with df degrees of freedom (df >= 1). */
+double kerf_t_quantile(double p, double df);
 
 /* Standard normal upper tail, P(Z > z). */
 double kerf_norm_sf(double z);
