@@ -28,19 +28,6 @@ static bool result_ok(const json_t *r)
 
 /* ---- Google Benchmark JSON ---- */
 
-/* The first of several candidate paths that exists in env. */
-static json_t *env_get(const json_t *env, const char *const *paths)
-{
-	json_t *j;
-
-	for (; *paths; paths++) {
-		j = ju_path(env, *paths);
-		if (j && !json_is_null(j))
-			return j;
-	}
-	return NULL;
-}
-
 /* Flatten env into context as "env.a.b" string keys. */
 static void flatten(json_t *ctx, const char *prefix, const json_t *j)
 {
@@ -100,103 +87,77 @@ static void flatten(json_t *ctx, const char *prefix, const json_t *j)
 	}
 }
 
+/* kerf's env.topology.cache {l1d, l1i, l2, l3} as google/benchmark's list. */
 static json_t *gbench_caches(const json_t *env)
 {
-	static const char *const paths[] = { "topology.caches", "cpu.caches",
-					     "caches", NULL };
-	json_t *in = env_get(env, paths), *out = json_array(), *c;
+	static const struct {
+		const char *key, *type;
+		int level;
+	} caches[] = {
+		{ "l1d", "Data", 1 },
+		{ "l1i", "Instruction", 1 },
+		{ "l2", "Unified", 2 },
+		{ "l3", "Unified", 3 },
+	};
+	json_t *in = ju_path(env, "topology.cache"), *out = json_array();
 	size_t i;
+	double v;
 
-	json_array_foreach(in, i, c)
-	{
-		json_t *o = json_object();
-		const char *type = ju_str(c, "type");
-		double v;
-
-		if (!json_is_object(c)) {
-			json_decref(o);
+	for (i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
+		if (!ju_num(in, caches[i].key, &v))
 			continue;
-		}
-		json_object_set_new(o, "type",
-				    json_string(type ? type : "Unified"));
-		json_object_set_new(o, "level",
-				    json_integer(ju_num(c, "level", &v) ? v : 0));
-		if (!ju_num(c, "size", &v))
-			ju_num(c, "bytes", &v) || (v = 0);
-		json_object_set_new(o, "size", json_integer(v));
-		if (!ju_num(c, "num_sharing", &v))
-			ju_num(c, "sharing", &v) || ju_num(c, "pus", &v) ||
-				(v = 1);
-		json_object_set_new(o, "num_sharing", json_integer(v));
-		json_array_append_new(out, o);
+		/* kerf records sizes only; 0 sharers means "not known" */
+		json_array_append_new(out, json_pack("{s:s, s:i, s:I, s:i}",
+						     "type", caches[i].type,
+						     "level", caches[i].level,
+						     "size", (json_int_t)v,
+						     "num_sharing", 0));
 	}
 	return out;
 }
 
+/*
+ * google/benchmark's context from the run: nothing about the host that
+ * exports it. Fields kerf does not record are 0 (mhz_per_cpu).
+ */
 static json_t *gbench_context(const json_t *run)
 {
-	static const char *const host[] = { "hostname", "host", "nodename",
-					    "kernel.hostname", "kernel.nodename",
-					    NULL };
-	static const char *const ncpu[] = { "topology.pus", "cpu.pus",
-					    "cpu.count", "topology.nr_pus",
-					    "cpus", "nr_cpus", NULL };
-	static const char *const mhz[] = { "cpu.mhz", "cpufreq.max_mhz",
-					   "cpu.max_mhz", "cpufreq.mhz", NULL };
-	static const char *const gov[] = { "cpufreq.governor",
-					   "cpu.governor", "governor", NULL };
-	static const char *const load[] = { "loadavg", "load_avg",
-					    "load.avg", NULL };
 	json_t *env = json_object_get(run, "env");
-	json_t *ctx = json_object(), *j;
-	const char *s, *flags;
-	char *dump;
+	json_t *ctx = json_object(), *la = json_array(), *j;
+	const char *s, *gov = ju_str(env, "governor");
+	const char *cflags = ju_str(json_object_get(env, "build"), "cflags");
+	double v;
 
 	s = ju_str(run, "started");
 	json_object_set_new(ctx, "date", json_string(s ? s : ""));
-	j = env_get(env, host);
-	json_object_set_new(ctx, "host_name",
-			    json_string(json_is_string(j) ?
-						json_string_value(j) : ""));
+	s = ju_str(env, "host");
+	json_object_set_new(ctx, "host_name", json_string(s ? s : ""));
 	j = json_array_get(json_object_get(run, "command"), 0);
-	json_object_set_new(ctx, "executable",
-			    json_string(json_is_string(j) ?
-						json_string_value(j) : "kerf"));
-	j = env_get(env, ncpu);
-	if (json_is_array(j))
-		json_object_set_new(ctx, "num_cpus",
-				    json_integer(json_array_size(j)));
-	else
-		json_object_set_new(ctx, "num_cpus",
-				    json_integer(json_is_number(j) ?
-							 json_number_value(j) :
-							 0));
-	j = env_get(env, mhz);
-	json_object_set_new(ctx, "mhz_per_cpu",
-			    json_integer(json_is_number(j) ?
-						 json_number_value(j) : 0));
-	/* google/benchmark: scaling is "enabled" unless the governor pins it. */
-	j = env_get(env, gov);
+	json_object_set_new(
+		ctx, "executable",
+		json_string(json_is_string(j) ? json_string_value(j) : "kerf"));
+	json_object_set_new(
+		ctx, "num_cpus",
+		json_integer(
+			ju_num(json_object_get(env, "topology"), "pus", &v) ?
+				v :
+				0));
+	json_object_set_new(ctx, "mhz_per_cpu", json_integer(0));
+	/* google/benchmark: scaling is "enabled" unless the governor pins it */
 	json_object_set_new(ctx, "cpu_scaling_enabled",
-			    json_boolean(json_is_string(j) &&
-					 strcmp(json_string_value(j),
-						"performance")));
+			    json_boolean(gov && strcmp(gov, "performance") &&
+					 strcmp(gov, "none")));
 	json_object_set_new(ctx, "caches", gbench_caches(env));
-	j = env_get(env, load);
-	if (json_is_array(j)) {
-		json_t *la = json_array(), *v;
-		size_t i;
-
-		json_array_foreach(j, i, v)
-			json_array_append_new(la, jreal(json_number_value(v)));
-		json_object_set_new(ctx, "load_avg", la);
-	} else {
-		json_object_set_new(ctx, "load_avg", json_array());
-	}
-	dump = json_dumps(env, JSON_COMPACT);
-	flags = dump && strstr(dump, "-O0") ? "debug" : "release";
-	json_object_set_new(ctx, "library_build_type", json_string(flags));
-	free(dump);
+	j = json_object_get(env, "loadavg");
+	if (ju_num(j, "load1", &v) &&
+	    (json_array_append_new(la, jreal(v)), ju_num(j, "load5", &v)) &&
+	    (json_array_append_new(la, jreal(v)), ju_num(j, "load15", &v)))
+		json_array_append_new(la, jreal(v));
+	json_object_set_new(ctx, "load_avg", la);
+	json_object_set_new(ctx, "library_build_type",
+			    json_string(cflags && strstr(cflags, "-O0") ?
+						"debug" :
+						"release"));
 	s = ju_str(json_object_get(run, "tool"), "version");
 	json_object_set_new(ctx, "kerf.version", json_string(s ? s : ""));
 	s = ju_str(json_object_get(run, "tool"), "git");
@@ -215,10 +176,9 @@ static json_t *gbench_context(const json_t *run)
  * measures wall time only, so cpu_time repeats real_time. A unit that is not
  * a time ("req/s") goes into a counter named after it and the times are 0.
  */
-static json_t *gbench_entry(const char *name, const char *run_name,
-			    int family, int instance, const json_t *r,
-			    double value, double factor, const char *tu,
-			    const char *counter)
+static json_t *gbench_entry(const char *name, const char *run_name, int family,
+			    int instance, const json_t *r, double value,
+			    double factor, const char *tu, const char *counter)
 {
 	json_t *e = json_object();
 	double t = factor ? value : 0;
@@ -456,8 +416,7 @@ static void export_csv(const json_t *run, FILE *f)
 			json_object_set(seen, k, json_null());
 	}
 	cols = calloc(json_object_size(seen) + 1, sizeof(*cols));
-	json_object_foreach(seen, k, v)
-		cols[ncols++] = k;
+	json_object_foreach(seen, k, v) cols[ncols++] = k;
 	qsort(cols, ncols, sizeof(*cols), cmp_cstr);
 
 	fputs("bench", f);
@@ -483,8 +442,8 @@ static void export_csv(const json_t *run, FILE *f)
 
 			if (!json_is_number(s))
 				continue;
-			csv_field(f, ju_str(r, "bench") ? ju_str(r, "bench") :
-							  "");
+			csv_field(f,
+				  ju_str(r, "bench") ? ju_str(r, "bench") : "");
 			for (j = 0; j < ncols; j++) {
 				json_t *pv = json_object_get(params, cols[j]);
 
@@ -503,8 +462,7 @@ static void export_csv(const json_t *run, FILE *f)
 			if (json_is_integer(p))
 				fprintf(f, "%lld",
 					(long long)json_integer_value(p));
-			kerf_fmt_double(json_number_value(s), num,
-					sizeof(num));
+			kerf_fmt_double(json_number_value(s), num, sizeof(num));
 			fprintf(f, ",%s\n", num);
 		}
 	}

@@ -94,8 +94,9 @@ int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
 		if (waited >= GNUPLOT_TIMEOUT_MS) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			snprintf(err, errlen, "gnuplot %s took over %d s; killed",
-				 script, GNUPLOT_TIMEOUT_MS / 1000);
+			snprintf(err, errlen,
+				 "gnuplot %s took over %d s; killed", script,
+				 GNUPLOT_TIMEOUT_MS / 1000);
 			return -ETIMEDOUT;
 		}
 		nanosleep(&ts, NULL);
@@ -108,7 +109,8 @@ int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
 		return 0;
 	}
 	snprintf(err, errlen, "gnuplot %s failed (status %d)", script,
-		 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		 WIFEXITED(status) ? WEXITSTATUS(status) :
+				     128 + WTERMSIG(status));
 	log_tail(log, script, err, errlen);
 	return -EIO;
 }

@@ -38,9 +38,9 @@ struct rref {
 };
 
 struct plot {
-	char stem[128];		/* plots/STEM.{gp,dat,svg,png} */
+	char stem[128]; /* plots/STEM.{gp,dat,svg,png} */
 	char title[256];
-	bool made;		/* gnuplot wrote both images */
+	bool made; /* gnuplot wrote both images */
 };
 
 struct report {
@@ -49,12 +49,12 @@ struct report {
 	int nruns;
 	const char *dir;
 	char plotdir[PATH_MAX];
-	char gnuplot[PATH_MAX];	/* empty when not found */
-	char plot_err[512];	/* the first failure, for the page */
+	char gnuplot[PATH_MAX]; /* empty when not found */
+	char plot_err[512]; /* the first failure, for the page */
 	int plot_failures;
 	struct plot *plots;
 	int nplots, cap;
-	json_t *stems;		/* stems in use */
+	json_t *stems; /* stems in use */
 };
 
 /* ---- small helpers ---- */
@@ -87,8 +87,7 @@ static bool res_median(const json_t *r, double *med, double *lo, double *hi)
 	if (!is_ok(r) || !ju_num(st, "median", med))
 		return false;
 	*lo = *hi = *med;
-	if (json_array_size(ci) == 2 &&
-	    json_is_number(json_array_get(ci, 0)) &&
+	if (json_array_size(ci) == 2 && json_is_number(json_array_get(ci, 0)) &&
 	    json_is_number(json_array_get(ci, 1))) {
 		*lo = json_number_value(json_array_get(ci, 0));
 		*hi = json_number_value(json_array_get(ci, 1));
@@ -147,8 +146,8 @@ static void params_label(const json_t *r, const char *skip, const char *sep,
 		if (skip && !strcmp(keys[i], skip))
 			continue;
 		v = param_text(r, keys[i], num, sizeof(num));
-		off += snprintf(buf + off, len - off, "%s%s=%s",
-				off ? sep : "", keys[i], v ? v : "");
+		off += snprintf(buf + off, len - off, "%s%s=%s", off ? sep : "",
+				keys[i], v ? v : "");
 	}
 }
 
@@ -156,7 +155,7 @@ static void params_label(const json_t *r, const char *skip, const char *sep,
 static void gp_clean(char *s)
 {
 	for (; *s; s++)
-		if (*s == '"' || *s == '\\' || *s == '\n' || *s == '\r')
+		if (*s == '"' || *s == '\\' || *s == '\r')
 			*s = '\'';
 }
 
@@ -308,8 +307,14 @@ static void gp_tics(FILE *gp, const char *axis, char (*labels)[160],
 	int i;
 
 	fprintf(gp, "set %s (", axis);
-	for (i = 0; i < n; i++)
-		fprintf(gp, "%s\"%s\" %g", i ? ", " : "", labels[i], pos[i]);
+	for (i = 0; i < n; i++) {
+		const char *c;
+
+		fprintf(gp, "%s\"", i ? ", " : "");
+		for (c = labels[i]; *c; c++)
+			fputs(*c == '\n' ? "\\n" : (char[2]){ *c, 0 }, gp);
+		fprintf(gp, "\" %g", pos[i]);
+	}
 	fprintf(gp, ") %s\n", extra ? extra : "");
 }
 
@@ -371,8 +376,8 @@ static void rkey(const json_t *r, char *buf, size_t len)
 	char p[400];
 
 	params_label(r, NULL, ",", p, sizeof(p));
-	snprintf(buf, len, "%s{%s}", ju_str(r, "bench") ? ju_str(r, "bench") :
-							  "?", p);
+	snprintf(buf, len, "%s{%s}",
+		 ju_str(r, "bench") ? ju_str(r, "bench") : "?", p);
 }
 
 /*
@@ -495,9 +500,9 @@ static int plot_bars(struct report *rep, const char *fam, const char *unit,
 			/* first result on top */
 			pos[s] = nslots - 1 - s;
 			params_label(r, NULL, " ", p, sizeof(p));
-			snprintf(labels[s], sizeof(labels[s]), "%s%s%s",
-				 variant_of(ju_str(r, "bench")), p[0] ? " " : "",
-				 p);
+			snprintf(labels[s], sizeof(labels[s]), "%.60s%s%.98s",
+				 variant_of(ju_str(r, "bench")),
+				 p[0] ? " " : "", p);
 			gp_clean(labels[s]);
 			y = pos[s] + (rep->nruns - 1) * bh / 2 - run * bh;
 			fprintf(dat, "%g %.17g %.17g %.17g\n", y, m, lo, hi);
@@ -508,7 +513,7 @@ static int plot_bars(struct report *rep, const char *fam, const char *unit,
 	fprintf(gp,
 		"set yrange [-0.6:%g]\n"
 		"set xrange [0:*]\n"
-		"set xlabel \"%s (lower line: 95%% interval of the median)\"\n"
+		"set xlabel \"%s (bar: median; whiskers: its 95%% interval)\"\n"
 		"set grid xtics noytics\n"
 		"set style fill solid 0.75 border rgb \"#333333\"\n"
 		"set key %s\n",
@@ -552,7 +557,8 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		      const struct rlist *fr)
 {
 	json_t *lines = json_object(); /* "run\tlabel" -> [indexes] */
-	json_t *xt = json_object();    /* x label -> x */
+	json_t *xt = json_object(); /* x label -> x */
+	json_t *combos = json_object(); /* other params -> dash type */
 	char title[256], hint[200], (*labels)[160] = NULL;
 	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = 0;
 	double *pos = NULL;
@@ -666,8 +672,15 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		int dt = 1;
 
 		if (rep->nruns > 1) {
+			/* colour: the run; dash: the other params */
+			if (!json_object_get(combos, lab))
+				json_object_set_new(
+					combos, lab,
+					json_integer(json_object_size(combos)));
 			c = colours[run % NCOLOURS];
-			dt = 1 + li % 5;
+			dt = 1 +
+			     json_integer_value(json_object_get(combos, lab)) %
+				     5;
 			snprintf(t, sizeof(t), "%s%s%s", rep->names[run],
 				 lab[0] ? " " : "", lab);
 		} else {
@@ -692,6 +705,7 @@ out:
 	free(pos);
 	json_decref(lines);
 	json_decref(xt);
+	json_decref(combos);
 	return ret;
 }
 
@@ -701,7 +715,7 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 		    const struct rlist *fr, const json_t *viabench)
 {
 	json_t *clusters = json_object(); /* label -> index */
-	json_t *series = json_object();	  /* "run\tvia" -> index */
+	json_t *series = json_object(); /* "run\tvia" -> index */
 	char title[256], hint[160], (*labels)[160] = NULL;
 	double *pos = NULL, bw;
 	int nc, ns, id, i, ret = 0, w = 900, h = 480, s;
@@ -721,7 +735,7 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 			continue;
 		params_label(r, "via", " ", key, sizeof(key));
 		snprintf(lab, sizeof(lab), "%s%s%s",
-			 variant_of(ju_str(r, "bench")), key[0] ? " " : "",
+			 variant_of(ju_str(r, "bench")), key[0] ? "\n" : "",
 			 key);
 		if (!json_object_get(clusters, lab))
 			json_object_set_new(
@@ -775,10 +789,10 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 			params_label(r, "via", " ", key, sizeof(key));
 			snprintf(lab, sizeof(lab), "%s%s%s",
 				 variant_of(ju_str(r, "bench")),
-				 key[0] ? " " : "", key);
+				 key[0] ? "\n" : "", key);
 			c = json_integer_value(json_object_get(clusters, lab));
 			pos[c] = c;
-			snprintf(labels[c], sizeof(labels[c]), "%s", lab);
+			snprintf(labels[c], sizeof(labels[c]), "%.159s", lab);
 			gp_clean(labels[c]);
 			x = c - 0.4 + bw * (s + 0.5);
 			fprintf(dat, "%g %.17g %.17g %.17g\n", x, m, lo, hi);
@@ -786,7 +800,7 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 		fprintf(dat, "\n\n");
 	}
 	gp_tics(gp, "xtics", labels, pos, nc,
-		nc > 4 ? "nomirror rotate by -25" : "nomirror");
+		nc > 6 ? "nomirror rotate by -25" : "nomirror");
 	fprintf(gp,
 		"set xrange [-0.6:%g]\n"
 		"set yrange [0:*]\n"
@@ -794,28 +808,41 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 		"set grid ytics noxtics\n"
 		"set boxwidth %g absolute\n"
 		"set style fill solid 0.8 border rgb \"#333333\"\n"
-		"set key outside top horizontal\n"
+		"set key inside top left vertical opaque\n"
+		"set offsets 0, 0, graph 0.08, 0\n"
+		"set bmargin %d\n"
 		"plot ",
-		nc - 0.4, unit, bw * 0.9);
+		nc - 0.4, unit, bw * 0.9, nc > 6 ? 9 : 5);
 	json_object_foreach(series, sk, sv)
 	{
 		int run = atoi(sk);
 		char t[300];
 
+		const char *via = strchr(sk, '\t') + 1, *c, *fs;
+
 		s = json_integer_value(sv);
-		if (rep->nruns > 1)
+		if (rep->nruns > 1) {
+			/* colour: the run; hatched: the system call */
 			snprintf(t, sizeof(t), "%s via=%s", rep->names[run],
-				 strchr(sk, '\t') + 1);
-		else
-			snprintf(t, sizeof(t), "via=%s", strchr(sk, '\t') + 1);
+				 via);
+			c = colours[run % NCOLOURS];
+			fs = strcmp(via, "vdso") ? "fs pattern 4 border" :
+						   "fs solid 0.8 border";
+		} else {
+			snprintf(t, sizeof(t), "via=%s", via);
+			c = colours[s % NCOLOURS];
+			fs = "fs solid 0.8 border";
+		}
 		gp_clean(t);
 		fprintf(gp,
 			"%s\"%s.dat\" index %d using 1:2 with boxes "
-			"lc rgb \"%s\" title \"%s\", \\\n"
+			"lc rgb \"%s\" %s title \"%s\", \\\n"
 			"  \"%s.dat\" index %d using 1:2:3:4 with yerrorbars "
-			"lc rgb \"#222222\" pt 0 lw 1.5 notitle",
-			s ? ", \\\n  " : "", rep->plots[id].stem, s,
-			colours[s % NCOLOURS], t, rep->plots[id].stem, s);
+			"lc rgb \"#222222\" pt 0 lw 1.5 notitle, \\\n"
+			"  \"%s.dat\" index %d using 1:4:(sprintf(\"%%.3g\", "
+			"$2)) with labels offset 0,0.7 font \",9\" notitle",
+			s ? ", \\\n  " : "", rep->plots[id].stem, s, c, fs, t,
+			rep->plots[id].stem, s, rep->plots[id].stem, s);
 	}
 	fprintf(gp, "\n");
 	ret = plot_close(rep, id, w, h, gp, dat);
@@ -829,12 +856,15 @@ out:
 
 /* ---- stressor timelines ---- */
 
-/* A numeric column of the timeline with n rows, or NULL. */
+/* A numeric column of the timeline, or NULL (short ones read as NaN). */
 static json_t *tl_col(const json_t *tl, const char *key, size_t n)
 {
 	json_t *c = json_object_get(tl, key);
 
-	return json_is_array(c) && json_array_size(c) == n ? c : NULL;
+	return json_is_array(c) && json_array_size(c) > 0 &&
+			       json_array_size(c) <= n ?
+		       c :
+		       NULL;
 }
 
 static double col_at(const json_t *c, size_t i)
@@ -876,6 +906,7 @@ static int tl_kills(const json_t *r, const json_t *tl, const json_t *t,
 	json_t *ev = json_object_get(tl, "events");
 	json_t *figs = json_object_get(r, "figures"), *e;
 	size_t n = json_array_size(t), i;
+	const char *key;
 	int k = 0;
 	double v;
 
@@ -890,9 +921,9 @@ static int tl_kills(const json_t *r, const json_t *tl, const json_t *t,
 				if (json_array_size(ev) == n)
 					when = col_at(t, i) / 1000;
 			} else if (json_is_object(e)) {
-				what = ju_str(e, "kind") ? ju_str(e, "kind") :
+				what = ju_str(e, "kind")  ? ju_str(e, "kind") :
 				       ju_str(e, "event") ? ju_str(e, "event") :
-				       ju_str(e, "type") ? ju_str(e, "type") :
+				       ju_str(e, "type")  ? ju_str(e, "type") :
 							    ju_str(e, "name");
 				if (ju_num(e, "t_ms", &v))
 					when = v / 1000;
@@ -903,8 +934,6 @@ static int tl_kills(const json_t *r, const json_t *tl, const json_t *t,
 				out[k++] = when;
 		}
 	} else if (json_is_object(ev)) {
-		const char *key;
-
 		/* counters over time: the first rise of an oom_kill column */
 		json_object_foreach(ev, key, e)
 		{
@@ -916,6 +945,19 @@ static int tl_kills(const json_t *r, const json_t *tl, const json_t *t,
 						out[k++] = col_at(t, i) / 1000;
 					break;
 				}
+			}
+		}
+	}
+	/* kerf stress: memory.events counters as columns "events_oom_kill" */
+	json_object_foreach((json_t *)tl, key, e)
+	{
+		if (k || strncmp(key, "events_", 7) || !is_kill_event(key) ||
+		    !json_is_array(e))
+			continue;
+		for (i = 1; i < json_array_size(e) && i < n; i++) {
+			if (col_at(e, i) > col_at(e, i - 1)) {
+				out[k++] = col_at(t, i) / 1000;
+				break;
 			}
 		}
 	}
@@ -949,7 +991,8 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 	lim = tl_limit(r, tl);
 	json_object_foreach(tl, k, v)
 	{
-		if (!strncmp(k, "pressure", 8) && tl_col(tl, k, n) && np < 8) {
+		if (!strncmp(k, "pressure", 8) && !strstr(k, "total") &&
+		    tl_col(tl, k, n) && np < 8) {
 			pn[np] = k;
 			pc[np++] = v;
 		}
@@ -961,8 +1004,7 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 	else
 		snprintf(title, sizeof(title), "%s: memory over time",
 			 ju_str(r, "bench"));
-	snprintf(hint, sizeof(hint), "%s-timeline-%d", ju_str(r, "bench"),
-		 run);
+	snprintf(hint, sizeof(hint), "%s-timeline-%d", ju_str(r, "bench"), run);
 	id = plot_new(rep, hint, title);
 	if (id < 0)
 		return id;
@@ -1009,9 +1051,18 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 		"set key outside top horizontal\n"
 		"set style fill solid 0.55 noborder\n",
 		ymax > 0 ? ymax * 1.12 : 1);
-	if (np)
-		fprintf(gp, "set y2label \"pressure (%%)\"\n"
-			    "set y2tics\nset y2range [0:*]\n");
+	if (np) {
+		const char *src =
+			ju_str(json_object_get(r, "timeline_info"), "pressure");
+		char y2[160];
+
+		snprintf(y2, sizeof(y2), "%s", src ? src : "");
+		gp_clean(y2);
+		fprintf(gp,
+			"set y2label \"pressure, %% of time stalled%s%s%s\"\n"
+			"set y2tics\nset y2range [0:*]\n",
+			y2[0] ? " (" : "", y2, y2[0] ? ")" : "");
+	}
 	for (j = 0; j < nk; j++)
 		fprintf(gp,
 			"set arrow from %g, graph 0 to %g, graph 1 nohead "
@@ -1058,8 +1109,8 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 /* ---- several runs: ratios of medians with a bootstrap interval ---- */
 
 struct sset {
-	double *x;	 /* samples, grouped by worker process */
-	size_t *gstart;	 /* group g: x[gstart[g] .. gstart[g] + gcount[g]) */
+	double *x; /* samples, grouped by worker process */
+	size_t *gstart; /* group g: x[gstart[g] .. gstart[g] + gcount[g]) */
 	size_t *gcount;
 	size_t n, ng, gmax;
 };
@@ -1221,7 +1272,8 @@ static int boot_ratio(const json_t *base, const json_t *new, double *lo,
 		return ret;
 	}
 	buf = calloc((a.gmax * a.ng > b.gmax * b.ng ? a.gmax * a.ng :
-						      b.gmax * b.ng) + 1,
+						      b.gmax * b.ng) +
+			     1,
 		     sizeof(*buf));
 	ratios = calloc(BOOT_REPS, sizeof(*ratios));
 	if (!buf || !ratios) {
@@ -1271,19 +1323,21 @@ static int compute_ratios(const struct report *rep, struct ratio **out)
 			continue;
 		rkey(b, kb, sizeof(kb));
 		for (run = 1; run < rep->nruns; run++) {
-			json_array_foreach(
-				json_object_get(rep->runs[run], "results"), j,
-				n)
+			json_array_foreach(json_object_get(rep->runs[run],
+							   "results"),
+					   j, n)
 			{
 				double mn;
 				struct ratio *x;
 
 				rkey(n, kn, sizeof(kn));
 				if (strcmp(kb, kn) ||
-				    strcmp(ju_str(b, "unit") ? ju_str(b, "unit")
-							     : "",
-					   ju_str(n, "unit") ? ju_str(n, "unit")
-							     : "") ||
+				    strcmp(ju_str(b, "unit") ?
+						   ju_str(b, "unit") :
+						   "",
+					   ju_str(n, "unit") ?
+						   ju_str(n, "unit") :
+						   "") ||
 				    !res_median(n, &mn, &lo, &hi))
 					continue;
 				if (cnt == cap) {
@@ -1353,7 +1407,7 @@ static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 			s = json_integer_value(json_object_get(slots, k));
 			pos[s] = nslots - 1 - s;
 			params_label(v[i].base, NULL, " ", p, sizeof(p));
-			snprintf(labels[s], sizeof(labels[s]), "%s%s%s",
+			snprintf(labels[s], sizeof(labels[s]), "%.60s%s%.98s",
 				 ju_str(v[i].base, "bench"), p[0] ? " " : "",
 				 p);
 			gp_clean(labels[s]);
@@ -1422,8 +1476,9 @@ static void html_figure(FILE *f, const struct report *rep, int id)
 	const struct plot *p = &rep->plots[id];
 
 	if (p->made) {
-		fprintf(f, "<figure><a href=\"plots/%s.png\"><img src=\"plots/"
-			   "%s.svg\" alt=\"",
+		fprintf(f,
+			"<figure><a href=\"plots/%s.png\"><img src=\"plots/"
+			"%s.svg\" alt=\"",
 			p->stem, p->stem);
 		html_esc(f, p->title);
 		fprintf(f, "\"></a><figcaption>");
@@ -1465,9 +1520,8 @@ static void env_flatten(json_t *out, const char *prefix, const json_t *j)
 		bool scalars = true;
 		char *s;
 
-		json_array_foreach(j, i, v)
-			scalars = scalars && !json_is_object(v) &&
-				  !json_is_array(v);
+		json_array_foreach(j, i, v) scalars =
+			scalars && !json_is_object(v) && !json_is_array(v);
 		if (!scalars) {
 			json_array_foreach(j, i, v)
 			{
@@ -1558,7 +1612,8 @@ static void html_env(FILE *f, const struct report *rep)
 			for (i = 0; i < rep->nruns; i++) {
 				e = json_object_get(json_array_get(flat, i), k);
 				fprintf(f, "<td>");
-				html_esc(f, e ? json_string_value(e) : "(absent)");
+				html_esc(f,
+					 e ? json_string_value(e) : "(absent)");
 				fprintf(f, "</td>");
 			}
 			fprintf(f, "</tr>\n");
@@ -1594,8 +1649,8 @@ static void html_runs(FILE *f, const struct report *rep)
 			err += !st || !strcmp(st, "error");
 		}
 		tool = json_object_get(run, "tool");
-		fprintf(f, "<tr><td>%s", i == 0 && rep->nruns > 1 ? "base: " :
-									"");
+		fprintf(f, "<tr><td>%s",
+			i == 0 && rep->nruns > 1 ? "base: " : "");
 		html_esc(f, rep->names[i]);
 		fprintf(f, "</td><td>");
 		html_esc(f, ju_str(run, "started"));
@@ -1630,12 +1685,11 @@ static void html_warnings(FILE *f, const struct report *rep)
 
 	fprintf(f, "<section id=\"warnings\"><h2>Warnings</h2>\n");
 	if (!rep->gnuplot[0])
-		fprintf(f,
-			"<p class=\"bad\">gnuplot was not found on PATH, so "
-			"this report has no plots. The scripts and data are "
-			"in <code>plots/</code>; install gnuplot "
-			"(<code>apt-get install gnuplot-nox</code>) and run "
-			"<code>kerf report</code> again.</p>\n");
+		fprintf(f, "<p class=\"bad\">gnuplot was not found on PATH, so "
+			   "this report has no plots. The scripts and data are "
+			   "in <code>plots/</code>; install gnuplot "
+			   "(<code>apt-get install gnuplot-nox</code>) and run "
+			   "<code>kerf report</code> again.</p>\n");
 	else if (rep->plot_failures)
 		fprintf(f,
 			"<p class=\"bad\">%d plot(s) could not be drawn; "
@@ -1666,6 +1720,7 @@ static void html_warnings(FILE *f, const struct report *rep)
 static void html_notes(FILE *f, const json_t *r)
 {
 	json_t *w, *lin = json_object_get(r, "linearity");
+	json_t *outcome = json_object_get(r, "outcome");
 	const char *reason = ju_str(r, "reason"), *k;
 	bool sep = false;
 	size_t i;
@@ -1673,6 +1728,23 @@ static void html_notes(FILE *f, const json_t *r)
 
 	if (reason && !is_ok(r)) {
 		html_esc(f, reason);
+		sep = true;
+	}
+	if (outcome &&
+	    (ju_str(outcome, "observed") || ju_str(outcome, "expected"))) {
+		bool as = json_is_true(json_object_get(outcome, "as_expected"));
+
+		fprintf(f, "%s<span class=\"%s\">%s</span>", sep ? "<br>" : "",
+			as ? "ok" : "error",
+			as ? "as expected" : "NOT as expected");
+		if (ju_str(outcome, "expected")) {
+			fprintf(f, "; expected: ");
+			html_esc(f, ju_str(outcome, "expected"));
+		}
+		if (ju_str(outcome, "observed")) {
+			fprintf(f, "; observed: ");
+			html_esc(f, ju_str(outcome, "observed"));
+		}
 		sep = true;
 	}
 	json_array_foreach(json_object_get(r, "warnings"), i, w)
@@ -1683,8 +1755,10 @@ static void html_notes(FILE *f, const json_t *r)
 	}
 	if (json_is_false(json_object_get(lin, "ok")) &&
 	    ju_num(lin, "ratio", &v)) {
-		fprintf(f, "%s&#9888; doubling the batch took %.2fx the time "
-			   "(2 is linear)", sep ? "<br>" : "", v);
+		fprintf(f,
+			"%s&#9888; doubling the batch took %.2fx the time "
+			"(2 is linear)",
+			sep ? "<br>" : "", v);
 		sep = true;
 	}
 	json_object_foreach(json_object_get(r, "metrics"), k, w)
@@ -1719,8 +1793,8 @@ static void html_notes(FILE *f, const json_t *r)
 	}
 }
 
-static void html_result_row(FILE *f, const struct report *rep,
-			    const json_t *r, int run)
+static void html_result_row(FILE *f, const struct report *rep, const json_t *r,
+			    int run)
 {
 	json_t *st = json_object_get(r, "stats");
 	const char *status = ju_str(r, "status") ?: "error";
@@ -1738,9 +1812,10 @@ static void html_result_row(FILE *f, const struct report *rep,
 		html_esc(f, rep->names[run]);
 		fprintf(f, "</td>");
 	}
-	fprintf(f, "<td class=\"%s\">", !strcmp(status, "ok") ? "ok" :
-					 !strcmp(status, "skip") ? "skip" :
-								   "error");
+	fprintf(f, "<td class=\"%s\">",
+		!strcmp(status, "ok")	? "ok" :
+		!strcmp(status, "skip") ? "skip" :
+					  "error");
 	html_esc(f, status);
 	fprintf(f, "</td>");
 	if (res_median(r, &m, &lo, &hi)) {
@@ -1761,6 +1836,15 @@ static void html_result_row(FILE *f, const struct report *rep,
 		if (ju_num(r, "procs", &v))
 			fprintf(f, " / %.0f", v);
 		fprintf(f, "</td>");
+	} else if (is_ok(r) && ju_num(r, "value", &v)) {
+		/* a stressor: its headline figure, no distribution */
+		fmt_num(v, a, sizeof(a));
+		fprintf(f,
+			"<td class=\"n\">%s</td><td class=\"n\">-</td>"
+			"<td class=\"n\">-</td><td>",
+			a);
+		html_esc(f, ju_str(r, "unit"));
+		fprintf(f, "</td><td class=\"n\">-</td>");
 	} else {
 		fprintf(f, "<td class=\"n\">-</td><td class=\"n\">-</td>"
 			   "<td class=\"n\">-</td><td>");
@@ -1813,8 +1897,8 @@ static void html_via_ratios(FILE *f, const struct report *rep,
 			}
 			ratio = mb / ma;
 			env = json_object_get(rep->runs[fr->v[i].run], "env");
-			cs = json_string_value(json_object_get(env,
-							       "clocksource"));
+			cs = json_string_value(
+				json_object_get(env, "clocksource"));
 			if (!cs)
 				cs = ju_str(json_object_get(env, "clocksource"),
 					    "current");
@@ -1861,12 +1945,13 @@ static void html_compare(FILE *f, const struct report *rep,
 
 	fprintf(f, "<section id=\"compare\"><h2>Comparison against ");
 	html_esc(f, rep->names[0]);
-	fprintf(f, "</h2>\n<p>Ratio of medians (run / base). The interval "
-		   "is a bootstrap 95%% percentile interval of the ratio: "
-		   "%d resamples of each run, worker processes first, then "
-		   "samples within them (seed %llu). &ldquo;Changed&rdquo; "
-		   "only says the interval excludes 1; <code>kerf compare"
-		   "</code> is the gate.</p>\n",
+	fprintf(f,
+		"</h2>\n<p>Ratio of medians (run / base). The interval "
+		"is a bootstrap 95%% percentile interval of the ratio: "
+		"%d resamples of each run, worker processes first, then "
+		"samples within them (seed %llu). &ldquo;Changed&rdquo; "
+		"only says the interval excludes 1; <code>kerf compare"
+		"</code> is the gate.</p>\n",
 		BOOT_REPS, (unsigned long long)BOOT_SEED);
 	if (plot >= 0)
 		html_figure(f, rep, plot);
@@ -1877,7 +1962,7 @@ static void html_compare(FILE *f, const struct report *rep,
 	}
 	fprintf(f, "<table><tr><th>bench</th><th>params</th><th>run</th>"
 		   "<th>unit</th><th>base median</th><th>run median</th>"
-		   "<th>ratio</th><th>95% interval</th><th>verdict</th>"
+		   "<th>ratio</th><th>95%% interval</th><th>verdict</th>"
 		   "</tr>\n");
 	for (i = 0; i < n; i++) {
 		const char *better = ju_str(v[i].base, "better");
@@ -2010,9 +2095,10 @@ static void html_family(FILE *f, const struct report *rep, const char *fam,
 	for (i = fp->first; i < fp->first + fp->count; i++)
 		html_figure(f, rep, i);
 	html_via_ratios(f, rep, fr, viabench);
-	fprintf(f, "<table><tr><th>bench</th><th>params</th>%s<th>status</th>"
-		   "<th>median</th><th>95% CI of the median</th><th>CV</th>"
-		   "<th>unit</th><th>n / procs</th><th>notes</th></tr>\n",
+	fprintf(f,
+		"<table><tr><th>bench</th><th>params</th>%s<th>status</th>"
+		"<th>median</th><th>95%% CI of the median</th><th>CV</th>"
+		"<th>unit</th><th>n / procs</th><th>notes</th></tr>\n",
 		rep->nruns > 1 ? "<th>run</th>" : "");
 	/* several runs: the rows of one bench and params together */
 	for (i = 0; i < fr->n; i++) {
@@ -2070,8 +2156,8 @@ static void run_gnuplot(struct report *rep)
 	}
 }
 
-int kerf_report_write(json_t *const *runs, const char *const *names,
-		      int nruns, const char *dir, char *err, size_t errlen)
+int kerf_report_write(json_t *const *runs, const char *const *names, int nruns,
+		      const char *dir, char *err, size_t errlen)
 {
 	struct report rep = { .runs = runs, .nruns = nruns, .dir = dir };
 	struct famplots *fps = NULL;
@@ -2186,10 +2272,11 @@ int kerf_report_write(json_t *const *runs, const char *const *names,
 		fprintf(f, "%s", i ? " vs " : "");
 		html_esc(f, rep.names[i]);
 	}
-	fprintf(f, "</title>\n<style>\n%s</style></head><body>\n<h1>kerf "
-		   "report</h1>\n<nav><a href=\"#runs\">runs</a><a "
-		   "href=\"#env\">environment</a><a href=\"#warnings\">"
-		   "warnings</a>%s",
+	fprintf(f,
+		"</title>\n<style>\n%s</style></head><body>\n<h1>kerf "
+		"report</h1>\n<nav><a href=\"#runs\">runs</a><a "
+		"href=\"#env\">environment</a><a href=\"#warnings\">"
+		"warnings</a>%s",
 		page_css,
 		nruns > 1 ? "<a href=\"#compare\">comparison</a>" : "");
 	for (j = 0; j < nf; j++) {
@@ -2248,6 +2335,15 @@ static void run_name(const char *path, char *buf, size_t len)
 		tmp[--l] = '\0';
 	if (stat(tmp, &st) || !S_ISDIR(st.st_mode)) {
 		s = strrchr(tmp, '/');
+		if (strcmp(s ? s + 1 : tmp, "run.json")) {
+			/* new.json: "new" */
+			s = s ? s + 1 : tmp;
+			l = strlen(s);
+			if (l > 5 && !strcmp(s + l - 5, ".json"))
+				s[l - 5] = '\0';
+			snprintf(buf, len, "%s", s);
+			return;
+		}
 		if (s)
 			*s = '\0';
 		else
@@ -2261,15 +2357,14 @@ static void run_name(const char *path, char *buf, size_t len)
 
 static void report_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: kerf report RUN... -o DIR\n"
-		"  RUN      a run.json or the directory holding one; with "
-		"several, the first\n"
-		"           is the base of a comparison\n"
-		"  -o DIR   where index.html and plots/ go (created)\n"
-		"Needs gnuplot on PATH for the plots; without it the page "
-		"and its tables\nare still written, with a warning (exit "
-		"status 0).\n");
+	fprintf(f, "usage: kerf report RUN... -o DIR\n"
+		   "  RUN      a run.json or the directory holding one; with "
+		   "several, the first\n"
+		   "           is the base of a comparison\n"
+		   "  -o DIR   where index.html and plots/ go (created)\n"
+		   "Needs gnuplot on PATH for the plots; without it the page "
+		   "and its tables\nare still written, with a warning (exit "
+		   "status 0).\n");
 }
 
 int cmd_report(int argc, char **argv)

@@ -23,8 +23,8 @@ int kerf_out_open(struct kerf_outfile *o, const char *path)
 	}
 	if (snprintf(o->path, sizeof(o->path), "%s", path) >=
 		    (int)sizeof(o->path) ||
-	    snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid()) >=
-		    (int)sizeof(o->tmp))
+	    snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path,
+		     (int)getpid()) >= (int)sizeof(o->tmp))
 		return -ENAMETOOLONG;
 	fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -131,8 +131,8 @@ void kerf_result_name(const json_t *result, char *buf, size_t len)
 	n = ju_param_keys(result, keys, 64);
 	off = snprintf(buf, len, "%s", bench ? bench : "?");
 	for (i = 0; i < n && off < len; i++) {
-		const char *v = json_string_value(json_object_get(params,
-								  keys[i]));
+		const char *v =
+			json_string_value(json_object_get(params, keys[i]));
 		char num[64];
 
 		if (!v) {
@@ -151,7 +151,10 @@ double kerf_unit_ns(const char *unit, const char **tu)
 		const char *name;
 		double ns;
 	} units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "ns", 1 },
+		{ "us", 1e3 },
+		{ "ms", 1e6 },
+		{ "s", 1e9 },
 	};
 	size_t i, n;
 

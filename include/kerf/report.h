@@ -17,8 +17,8 @@
  * reason is printed on stderr and shown in the page); a negative errno with
  * a message in err when the report could not be written.
  */
-int kerf_report_write(json_t *const *runs, const char *const *names,
-		      int nruns, const char *dir, char *err, size_t errlen);
+int kerf_report_write(json_t *const *runs, const char *const *names, int nruns,
+		      const char *dir, char *err, size_t errlen);
 
 /*
  * Export one run in FORMAT: "gbench" (Google Benchmark JSON), "bmf" (Bencher
