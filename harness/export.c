@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Exports of a run for other tools: Google Benchmark JSON, Bencher, CSV. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -201,6 +202,24 @@ static json_t *gbench_entry(const char *name, const char *run_name, int family,
 	return e;
 }
 
+/* google/benchmark's way of naming a rate: "req/s" is "req_per_s". */
+static void counter_name(const char *unit, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; unit && *unit && o + 6 < len; unit++) {
+		if (*unit == '/')
+			o += snprintf(buf + o, len - o, "_per_");
+		else if (isalnum((unsigned char)*unit))
+			buf[o++] = *unit;
+		else if (o && buf[o - 1] != '_')
+			buf[o++] = '_';
+	}
+	buf[o] = '\0';
+	if (!o)
+		snprintf(buf, len, "value");
+}
+
 static void gbench_result(json_t *out, const json_t *r, int family,
 			  int instance)
 {
@@ -215,9 +234,7 @@ static void gbench_result(json_t *out, const json_t *r, int family,
 
 	kerf_result_name(r, name, sizeof(name));
 	factor = kerf_unit_ns(unit, &tu);
-	kerf_slug(unit ? unit : "value", counter, sizeof(counter));
-	if (!counter[0])
-		snprintf(counter, sizeof(counter), "value");
+	counter_name(unit, counter, sizeof(counter));
 	if (!result_ok(r)) {
 		const char *st = ju_str(r, "status");
 		const char *why = ju_str(r, "reason");
@@ -230,6 +247,15 @@ static void gbench_result(json_t *out, const json_t *r, int family,
 		json_object_set_new(e, "repetitions", json_integer(1));
 		json_object_set_new(e, "error_occurred", json_true());
 		json_object_set_new(e, "error_message", json_string(msg));
+		json_array_append_new(out, e);
+		return;
+	}
+	if (!n && ju_num(r, "value", &v)) {
+		/* a stressor's headline figure: one repetition, no aggregates */
+		e = gbench_entry(name, name, family, instance, r, v, factor, tu,
+				 counter);
+		json_object_set_new(e, "repetitions", json_integer(1));
+		json_object_set_new(e, "iterations", json_integer(1));
 		json_array_append_new(out, e);
 		return;
 	}
@@ -312,6 +338,33 @@ static json_t *bmf_measure(double value, double lo, double hi, bool ci)
 	return m;
 }
 
+/* The name of a stressor's headline: the figure equal to its "value". */
+static bool headline(const json_t *r, char *buf, size_t len)
+{
+	json_t *figs = json_object_get(r, "figures"), *v;
+	const char *k;
+	double val;
+
+	if (!ju_num(r, "value", &val))
+		return false;
+	json_object_foreach(figs, k, v)
+	{
+		if (json_is_number(v) && json_number_value(v) == val &&
+		    strstr(k, "time")) {
+			kerf_slug(k, buf, len);
+			return true;
+		}
+	}
+	json_object_foreach(figs, k, v)
+	{
+		if (json_is_number(v) && json_number_value(v) == val) {
+			kerf_slug(k, buf, len);
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * {"bench/k:v": {"latency": {value, lower_value, upper_value}}}: the median
  * with its 95% interval. Time units are converted to nanoseconds, Bencher's
@@ -335,7 +388,8 @@ static json_t *export_bmf(const json_t *run)
 		bool has_ci;
 		int dup = 1;
 
-		if (!result_ok(r) || !ju_num(stats, "median", &med))
+		if (!result_ok(r) || (!ju_num(stats, "median", &med) &&
+				      !ju_num(r, "value", &med)))
 			continue;
 		kerf_result_name(r, name, sizeof(name));
 		while (json_object_get(doc, name)) {
@@ -344,7 +398,9 @@ static json_t *export_bmf(const json_t *run)
 			snprintf(name + l, sizeof(name) - l, "#%d", ++dup);
 		}
 		f = kerf_unit_ns(unit, NULL);
-		if (f) {
+		if (!stats && headline(r, measure, sizeof(measure))) {
+			f = 1; /* a stressor's figure, named as it is */
+		} else if (f) {
 			snprintf(measure, sizeof(measure), "latency");
 		} else {
 			kerf_slug(unit ? unit : "value", measure,
@@ -430,11 +486,17 @@ static void export_csv(const json_t *run, FILE *f)
 		json_t *params = json_object_get(r, "params");
 		json_t *samples = json_object_get(r, "samples");
 		json_t *procs = json_object_get(r, "sample_procs"), *s;
+		json_t *value = json_object_get(r, "value"), *one = NULL;
 		const char *unit = ju_str(r, "unit");
 		size_t si;
 
 		if (!result_ok(r))
 			continue;
+		if (!json_array_size(samples) && json_is_number(value)) {
+			/* a stressor's headline figure: one row */
+			one = json_pack("[O]", value);
+			samples = one;
+		}
 		json_array_foreach(samples, si, s)
 		{
 			json_t *p = json_array_get(procs, si);
@@ -465,6 +527,7 @@ static void export_csv(const json_t *run, FILE *f)
 			kerf_fmt_double(json_number_value(s), num, sizeof(num));
 			fprintf(f, ",%s\n", num);
 		}
+		json_decref(one);
 	}
 	free(cols);
 	json_decref(seen);
@@ -496,7 +559,8 @@ int kerf_export_write(const json_t *run, const char *format, const char *path,
 		return ret;
 	}
 	if (doc) {
-		ok = json_dumpf(doc, out.f, JSON_INDENT(2)) == 0;
+		ok = json_dumpf(doc, out.f,
+				JSON_INDENT(2) | JSON_REAL_PRECISION(15)) == 0;
 		fputc('\n', out.f);
 		json_decref(doc);
 	} else {
