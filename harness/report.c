@@ -260,8 +260,8 @@ static int plot_open(struct report *rep, int id, int w, int h, FILE **gp,
 	fprintf(*gp,
 		"# kerf report plot: %s\n"
 		"# Data in %s.dat; run `gnuplot %s.gp` here to redraw.\n"
-		"set terminal svg size %d,%d dynamic noenhanced "
-		"font \"sans,12\" background rgb \"white\"\n"
+		"set terminal svg size %d,%d fixed noenhanced "
+		"font \"sans,13\" background rgb \"white\"\n"
 		"set output \"%s.svg\"\n"
 		"set title \"%s\"\n"
 		"set border lc rgb \"#555555\"\n"
@@ -525,7 +525,7 @@ static int plot_bars(struct report *rep, const char *fam, const char *unit,
 			"%s\"%s.dat\" index %d using (0):1:(0):2:($1-%g):($1+%g) "
 			"with boxxyerror lc rgb \"%s\" title \"%s\", \\\n"
 			"  \"%s.dat\" index %d using 2:1:3:4 with xerrorbars "
-			"lc rgb \"#222222\" pt 0 lw 1.5 notitle",
+			"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle",
 			run ? ", \\\n  " : "", rep->plots[id].stem, run,
 			bh * 0.45, bh * 0.45, colours[run % NCOLOURS],
 			rep->names[run], rep->plots[id].stem, run);
@@ -649,8 +649,14 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		gp_tics(gp, "xtics", labels, pos, nt,
 			nt > 8 ? "nomirror rotate by -35" : "nomirror");
 	}
+	/* a margin on both sides, so the end points and tics stay inside */
 	if (xmin > 0 && xmax / xmin >= 100)
-		fprintf(gp, "set logscale x 2\n");
+		fprintf(gp, "set logscale x 2\nset xrange [%g:%g]\n",
+			xmin / pow(xmax / xmin, 0.03),
+			xmax * pow(xmax / xmin, 0.03));
+	else if (xmax > xmin)
+		fprintf(gp, "set xrange [%g:%g]\n", xmin - (xmax - xmin) * 0.03,
+			xmax + (xmax - xmin) * 0.03);
 	if (ymin > 0 && ymax / ymin >= 100)
 		fprintf(gp, "set logscale y\n");
 	else
@@ -838,7 +844,7 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 			"%s\"%s.dat\" index %d using 1:2 with boxes "
 			"lc rgb \"%s\" %s title \"%s\", \\\n"
 			"  \"%s.dat\" index %d using 1:2:3:4 with yerrorbars "
-			"lc rgb \"#222222\" pt 0 lw 1.5 notitle, \\\n"
+			"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle, \\\n"
 			"  \"%s.dat\" index %d using 1:4:(sprintf(\"%%.3g\", "
 			"$2)) with labels offset 0,0.7 font \",9\" notitle",
 			s ? ", \\\n  " : "", rep->plots[id].stem, s, c, fs, t,
@@ -1433,7 +1439,7 @@ static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 			"%s\"%s.dat\" index %d using (1):1:(1):2:($1-%g):($1+%g) "
 			"with boxxyerror lc rgb \"%s\" title \"%s\", \\\n"
 			"  \"%s.dat\" index %d using 2:1:3:4 with xerrorbars "
-			"lc rgb \"#222222\" pt 0 lw 1.5 notitle",
+			"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle",
 			run > 1 ? ", \\\n  " : "", rep->plots[id].stem, run - 1,
 			bh * 0.45, bh * 0.45, colours[run % NCOLOURS],
 			rep->names[run], rep->plots[id].stem, run - 1);
@@ -1547,12 +1553,119 @@ static void env_flatten(json_t *out, const char *prefix, const json_t *j)
 	}
 }
 
-static void html_env(FILE *f, const struct report *rep)
+/* The env keys shown first: what decides whether two runs compare. */
+static const char *const env_facts[] = {
+	"host",		"kernel",	"cpu_model",	  "microcode",
+	"topology.pus", "memory.total", "clocksource",	  "governor",
+	"boost",	"smt.active",	"thp.enabled",	  "virt.name",
+	"cgroup.mode",	"libc",		"build.compiler", "kerf_git",
+	NULL,
+};
+
+/* Byte counts people read as sizes: "32768 (32K)". */
+static bool env_is_bytes(const char *key)
 {
-	json_t *flat = json_array(), *keys = json_object(), *e;
+	return !strncmp(key, "topology.cache.", 15) ||
+	       !strcmp(key, "memory.total");
+}
+
+/* 25276502016: "23.5 GiB". */
+static void human_bytes(double v, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (fabs(v) >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* A stressor figure in bytes: peak_usage, limit, usage_at_end... */
+static bool figure_is_bytes(const char *key)
+{
+	return (strstr(key, "usage") || strstr(key, "limit") ||
+		strstr(key, "bytes") || strstr(key, "rss")) &&
+	       !strstr(key, "ratio") && !strstr(key, "_s") &&
+	       !strstr(key, "_ms") && !strstr(key, "_us");
+}
+
+static void html_env_value(FILE *f, const char *key, const char *v)
+{
+	char size[32];
+	uint64_t b;
+
+	if (!v) {
+		fprintf(f, "<td>(absent)</td>");
+		return;
+	}
+	fprintf(f, "<td>");
+	html_esc(f, v);
+	if (env_is_bytes(key) && !kerf_parse_size(v, &b) && b >= 1024) {
+		human_bytes((double)b, size, sizeof(size));
+		html_printf(f, " (%s)", size);
+	}
+	fprintf(f, "</td>");
+}
+
+static void html_env_row(FILE *f, const struct report *rep, const json_t *flat,
+			 const char *k, bool diff)
+{
+	int i;
+
+	fprintf(f, "<tr%s><td>", diff ? " class=\"diff\"" : "");
+	html_esc(f, k);
+	fprintf(f, "</td>");
+	for (i = 0; i < rep->nruns; i++)
+		html_env_value(f, k,
+			       json_string_value(json_object_get(
+				       json_array_get(flat, i), k)));
+	fprintf(f, "</tr>\n");
+}
+
+/* One table: only the differing keys, only the facts, or every key. */
+enum env_rows { ENV_DIFF, ENV_FACTS, ENV_ALL };
+
+static void html_env_table(FILE *f, const struct report *rep,
+			   const json_t *flat, json_t *keys,
+			   enum env_rows which)
+{
+	const char *const *fk;
 	const char *k;
 	json_t *v;
-	int i, ndiff = 0, pass;
+	int i;
+
+	fprintf(f, "<table><tr><th>key</th>");
+	for (i = 0; i < rep->nruns; i++) {
+		fprintf(f, "<th>");
+		html_esc(f, rep->names[i]);
+		fprintf(f, "</th>");
+	}
+	fprintf(f, "</tr>\n");
+	if (which == ENV_FACTS) {
+		for (fk = env_facts; *fk; fk++) {
+			v = json_object_get(keys, *fk);
+			if (v)
+				html_env_row(f, rep, flat, *fk,
+					     json_is_true(v));
+		}
+	} else {
+		json_object_foreach(keys, k, v)
+		{
+			if (which == ENV_ALL || json_is_true(v))
+				html_env_row(f, rep, flat, k, json_is_true(v));
+		}
+	}
+	fprintf(f, "</table>\n");
+}
+
+static void html_env(FILE *f, const struct report *rep)
+{
+	json_t *flat = json_array(), *keys = json_object();
+	const char *k;
+	json_t *v;
+	int i, ndiff = 0;
 
 	for (i = 0; i < rep->nruns; i++) {
 		json_t *o = json_object();
@@ -1580,49 +1693,23 @@ static void html_env(FILE *f, const struct report *rep)
 		ndiff += diff;
 	}
 	fprintf(f, "<section id=\"env\"><h2>Environment</h2>\n");
-	if (!json_object_size(keys))
-		fprintf(f, "<p>No environment recorded.</p>\n");
-	if (rep->nruns > 1)
-		fprintf(f,
-			"<p>%d of %zu keys differ between the runs "
-			"(highlighted).</p>\n",
-			ndiff, json_object_size(keys));
-	for (pass = rep->nruns > 1 ? 0 : 1; pass < 2; pass++) {
-		if (pass == 0 && !ndiff)
-			continue;
-		if (pass == 1 && rep->nruns > 1)
-			fprintf(f, "<details><summary>All %zu keys</summary>\n",
-				json_object_size(keys));
-		fprintf(f, "<table><tr><th>key</th>");
-		for (i = 0; i < rep->nruns; i++) {
-			fprintf(f, "<th>");
-			html_esc(f, rep->names[i]);
-			fprintf(f, "</th>");
-		}
-		fprintf(f, "</tr>\n");
-		json_object_foreach(keys, k, v)
-		{
-			bool diff = json_is_true(v);
-
-			if (pass == 0 && !diff)
-				continue;
-			fprintf(f, "<tr%s><td>", diff ? " class=\"diff\"" : "");
-			html_esc(f, k);
-			fprintf(f, "</td>");
-			for (i = 0; i < rep->nruns; i++) {
-				e = json_object_get(json_array_get(flat, i), k);
-				fprintf(f, "<td>");
-				html_esc(f,
-					 e ? json_string_value(e) : "(absent)");
-				fprintf(f, "</td>");
-			}
-			fprintf(f, "</tr>\n");
-		}
-		fprintf(f, "</table>\n");
-		if (pass == 1 && rep->nruns > 1)
-			fprintf(f, "</details>\n");
+	if (!json_object_size(keys)) {
+		fprintf(f, "<p>No environment recorded.</p></section>\n");
+		goto out;
 	}
-	fprintf(f, "</section>\n");
+	if (rep->nruns > 1) {
+		fprintf(f, "<p>%d of %zu keys differ between the runs%s</p>\n",
+			ndiff, json_object_size(keys),
+			ndiff ? " (highlighted):" : ".");
+		if (ndiff)
+			html_env_table(f, rep, flat, keys, ENV_DIFF);
+	}
+	html_env_table(f, rep, flat, keys, ENV_FACTS);
+	fprintf(f, "<details><summary>All %zu keys</summary>\n",
+		json_object_size(keys));
+	html_env_table(f, rep, flat, keys, ENV_ALL);
+	fprintf(f, "</details></section>\n");
+out:
 	json_decref(flat);
 	json_decref(keys);
 }
@@ -1778,7 +1865,11 @@ static void html_notes(FILE *f, const json_t *r)
 		char num[64];
 
 		fprintf(f, "%s", sep ? "<br>" : "");
-		if (json_is_number(w)) {
+		if (json_is_number(w) && figure_is_bytes(k) &&
+		    fabs(json_number_value(w)) >= 1024) {
+			human_bytes(json_number_value(w), num, sizeof(num));
+			html_printf(f, "%s = %s", k, num);
+		} else if (json_is_number(w)) {
 			fmt_num(json_number_value(w), num, sizeof(num));
 			html_printf(f, "%s = %s", k, num);
 		} else if (json_is_string(w)) {
