@@ -762,7 +762,7 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 		 "%s: by the vDSO or by a real system call (%s)", fam, unit);
 	snprintf(hint, sizeof(hint), "%s-via-%s", fam, unit);
 	id = plot_new(rep, hint, title);
-	w = 240 + nc * (40 + 28 * ns);
+	w = 400 + nc * (40 + 28 * ns);
 	w = w < 700 ? 700 : w > 1400 ? 1400 : w;
 	if (id < 0 || (ret = plot_open(rep, id, w, h, &gp, &dat))) {
 		ret = id < 0 ? id : ret;
@@ -814,7 +814,7 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 		"set grid ytics noxtics\n"
 		"set boxwidth %g absolute\n"
 		"set style fill solid 0.8 border rgb \"#333333\"\n"
-		"set key inside top left vertical opaque\n"
+		"set key outside right top vertical\n"
 		"set offsets 0, 0, graph 0.08, 0\n"
 		"set bmargin %d\n"
 		"plot ",
@@ -1376,7 +1376,7 @@ static int compute_ratios(const struct report *rep, struct ratio **out)
 static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 {
 	char title[256], (*labels)[160];
-	double *pos, bh = 0.8 / (rep->nruns - 1);
+	double *pos, bh = 0.8 / (rep->nruns - 1), lo = 1, hi = 1;
 	json_t *slots = json_object();
 	int id, i, run, nslots = 0, ret, w = 900, h;
 	FILE *gp, *dat;
@@ -1423,9 +1423,18 @@ static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 		}
 		fprintf(dat, "\n\n");
 	}
+	for (i = 0; i < n; i++) {
+		lo = fmin(lo, fmin(v[i].lo, v[i].r));
+		hi = fmax(hi, fmax(v[i].hi, v[i].r));
+	}
+	for (i = 0; i < n; i++) {
+		lo = fmin(lo, fmin(v[i].lo, v[i].r));
+		hi = fmax(hi, fmax(v[i].hi, v[i].r));
+	}
 	gp_tics(gp, "ytics", labels, pos, nslots, "nomirror");
 	fprintf(gp,
 		"set yrange [-0.6:%g]\n"
+		"set xrange [%g:%g]\n"
 		"set xlabel \"median of the run / median of %s (1: no change)\"\n"
 		"set grid xtics noytics\n"
 		"set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "
@@ -1433,7 +1442,8 @@ static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 		"set style fill solid 0.75 border rgb \"#333333\"\n"
 		"set key outside top horizontal\n"
 		"plot ",
-		nslots - 0.4, rep->names[0]);
+		nslots - 0.4, lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05,
+		rep->names[0]);
 	for (run = 1; run < rep->nruns; run++)
 		fprintf(gp,
 			"%s\"%s.dat\" index %d using (1):1:(1):2:($1-%g):($1+%g) "
