@@ -1957,6 +1957,27 @@ static void html_result_row(FILE *f, const struct report *rep, const json_t *r,
 	fprintf(f, "</td></tr>\n");
 }
 
+/* kerf run's own word on a vdso pair (run.json "derived"."vdso"), if any. */
+static const char *derived_note(const json_t *run, const json_t *r)
+{
+	json_t *list = json_object_get(json_object_get(run, "derived"), "vdso");
+	char pr[400], pe[400];
+	json_t *e;
+	size_t i;
+
+	params_label(r, "via", " ", pr, sizeof(pr));
+	json_array_foreach(list, i, e)
+	{
+		if (!ju_str(e, "bench") ||
+		    strcmp(ju_str(e, "bench"), ju_str(r, "bench")))
+			continue;
+		params_label(e, "via", " ", pe, sizeof(pe));
+		if (!strcmp(pr, pe))
+			return ju_str(e, "note");
+	}
+	return NULL;
+}
+
 /* The syscall/vDSO ratio per pair, flagged where the vDSO did not help. */
 static void html_via_ratios(FILE *f, const struct report *rep,
 			    const struct rlist *fr, const json_t *viabench)
@@ -1968,7 +1989,7 @@ static void html_via_ratios(FILE *f, const struct report *rep,
 		const json_t *a = fr->v[i].r, *env;
 		char pa[400], pb[400], num[64], x[64], y[64];
 		const char *via = param_text(a, "via", num, sizeof(num));
-		const char *cs;
+		const char *cs, *note;
 		double ma, mb, lo, hi, ratio;
 
 		if (!via || strcmp(via, "vdso") ||
@@ -2019,10 +2040,15 @@ static void html_via_ratios(FILE *f, const struct report *rep,
 				"<td class=\"n\">%s</td><td class=\"n\">%s"
 				"</td><td class=\"n\">%.2f</td>",
 				x, y, ratio);
+			note = derived_note(rep->runs[fr->v[i].run], a);
 			if (ratio < VDSO_MIN_RATIO) {
 				fprintf(f, "<td class=\"error\">not served by "
 					   "the vDSO here; clocksource ");
 				html_esc(f, cs ? cs : "unknown");
+				if (note) {
+					fprintf(f, "<br>kerf run: ");
+					html_esc(f, note);
+				}
 				fprintf(f, "</td></tr>\n");
 			} else {
 				fprintf(f, "<td class=\"ok\">served in user "
