@@ -723,7 +723,7 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 	json_t *clusters = json_object(); /* label -> index */
 	json_t *series = json_object(); /* "run\tvia" -> index */
 	char title[256], hint[160], (*labels)[160] = NULL;
-	double *pos = NULL, bw;
+	double *pos = NULL, bw, ymin = INFINITY, ymax = 0;
 	int nc, ns, id, i, ret = 0, w = 900, h = 480, s;
 	const char *sk;
 	json_t *sv;
@@ -801,15 +801,21 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 			snprintf(labels[c], sizeof(labels[c]), "%.159s", lab);
 			gp_clean(labels[c]);
 			x = c - 0.4 + bw * (s + 0.5);
+			ymin = fmin(ymin, fmin(lo, m));
+			ymax = fmax(ymax, fmax(hi, m));
 			fprintf(dat, "%g %.17g %.17g %.17g\n", x, m, lo, hi);
 		}
 		fprintf(dat, "\n\n");
 	}
 	gp_tics(gp, "xtics", labels, pos, nc,
 		nc > 6 ? "nomirror rotate by -25" : "nomirror");
+	/* a vDSO call can be 100 times cheaper: log y, or its bar vanishes */
+	if (ymin > 0 && ymax / ymin >= 30)
+		fprintf(gp, "set logscale y\nset autoscale yfix\n");
+	else
+		fprintf(gp, "set yrange [0:*]\n");
 	fprintf(gp,
 		"set xrange [-0.6:%g]\n"
-		"set yrange [0:*]\n"
 		"set ylabel \"%s\"\n"
 		"set grid ytics noxtics\n"
 		"set boxwidth %g absolute\n"
@@ -845,8 +851,9 @@ static int plot_via(struct report *rep, const char *fam, const char *unit,
 			"lc rgb \"%s\" %s title \"%s\", \\\n"
 			"  \"%s.dat\" index %d using 1:2:3:4 with yerrorbars "
 			"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle, \\\n"
-			"  \"%s.dat\" index %d using 1:4:(sprintf(\"%%.3g\", "
-			"$2)) with labels offset 0,0.7 font \",9\" notitle",
+			"  \"%s.dat\" index %d using 1:4:($2 >= 1000 ? "
+			"sprintf(\"%%.0f\", $2) : sprintf(\"%%.3g\", $2)) "
+			"with labels offset 0,0.7 font \",9\" notitle",
 			s ? ", \\\n  " : "", rep->plots[id].stem, s, c, fs, t,
 			rep->plots[id].stem, s, rep->plots[id].stem, s);
 	}
@@ -1819,7 +1826,7 @@ static void html_notes(FILE *f, const json_t *r)
 	json_t *w, *lin = json_object_get(r, "linearity");
 	json_t *outcome = json_object_get(r, "outcome");
 	const char *reason = ju_str(r, "reason"), *k;
-	bool sep = false;
+	bool sep = false, warned_linear = false;
 	size_t i;
 	double v;
 
@@ -1846,12 +1853,15 @@ static void html_notes(FILE *f, const json_t *r)
 	}
 	json_array_foreach(json_object_get(r, "warnings"), i, w)
 	{
+		if (json_string_value(w) &&
+		    strstr(json_string_value(w), "linear"))
+			warned_linear = true;
 		fprintf(f, "%s&#9888; ", sep ? "<br>" : "");
 		html_esc(f, json_string_value(w));
 		sep = true;
 	}
 	if (json_is_false(json_object_get(lin, "ok")) &&
-	    ju_num(lin, "ratio", &v)) {
+	    ju_num(lin, "ratio", &v) && !warned_linear) {
 		fprintf(f,
 			"%s&#9888; doubling the batch took %.2fx the time "
 			"(2 is linear)",
@@ -2046,7 +2056,7 @@ static void html_via_ratios(FILE *f, const struct report *rep,
 					   "the vDSO here; clocksource ");
 				html_esc(f, cs ? cs : "unknown");
 				if (note) {
-					fprintf(f, "<br>kerf run: ");
+					fprintf(f, "<br>");
 					html_esc(f, note);
 				}
 				fprintf(f, "</td></tr>\n");
