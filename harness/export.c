@@ -586,7 +586,23 @@ static void export_usage(FILE *f)
 		"interval)\n"
 		"             csv: one row per sample\n"
 		"  -o FILE    write FILE (whole or not at all); default or '-': "
-		"stdout\n",
+		"stdout\n"
+		"gbench: one entry per sample (a repetition) and mean, median, "
+		"stddev, cv\n"
+		"aggregates, named bench/param:value; times keep their unit "
+		"(ns/op: \"ns\");\n"
+		"cpu_time repeats real_time (kerf measures wall time); a unit "
+		"that is not a\n"
+		"time (req/s) is a counter named after it (req_per_s) with the "
+		"times 0;\n"
+		"skips and errors are entries with error_occurred.\n"
+		"bmf: time units as \"latency\" in ns, other units as a measure "
+		"named after the\n"
+		"unit (req-s), derived metrics as measures of their own.\n"
+		"csv: bench, one column per parameter (empty where a result "
+		"lacks it), unit,\n"
+		"proc (worker process), value; RFC 4180 quoting, LF line "
+		"ends.\n",
 		KERF_EXPORT_FORMATS);
 }
 

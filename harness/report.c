@@ -923,6 +923,15 @@ static int tl_kills(const json_t *r, const json_t *tl, const json_t *t,
 	int k = 0;
 	double v;
 
+	/* kerf stress's own figure first: the table shows the same number */
+	if (ju_num(figs, "time_to_kill_s", &v)) {
+		out[0] = v;
+		return 1;
+	}
+	if (ju_num(figs, "time_to_kill_ms", &v)) {
+		out[0] = v / 1000;
+		return 1;
+	}
 	if (json_is_array(ev)) {
 		json_array_foreach(ev, i, e)
 		{
@@ -974,9 +983,6 @@ static int tl_kills(const json_t *r, const json_t *tl, const json_t *t,
 			}
 		}
 	}
-	if (!k && (ju_num(figs, "time_to_kill_s", &v) ||
-		   (ju_num(figs, "time_to_kill_ms", &v) && (v /= 1000, 1))))
-		out[k++] = v;
 	return k;
 }
 
@@ -988,7 +994,7 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 	json_t *kc[3], *usage, *limc, *pc[8];
 	const char *pn[8], *k;
 	char title[256], hint[200];
-	double kills[8], lim, ymax = 0;
+	double kills[8], lim, ymax = 0, pmax = 0;
 	size_t n = json_array_size(t), i;
 	int id, ret, np = 0, nk, j, w = 900, h = 480;
 	bool first = true;
@@ -1052,8 +1058,11 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 		} else {
 			fprintf(dat, " NaN");
 		}
-		for (j = 0; j < np; j++)
+		for (j = 0; j < np; j++) {
 			fprintf(dat, " %.6g", col_at(pc[j], i));
+			if (col_at(pc[j], i) > pmax)
+				pmax = col_at(pc[j], i);
+		}
 		fprintf(dat, "\n");
 	}
 	fprintf(gp,
@@ -1073,12 +1082,13 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 		gp_clean(y2);
 		fprintf(gp,
 			"set y2label \"pressure, %% of time stalled%s%s%s\"\n"
-			"set y2tics\nset y2range [0:*]\n",
-			y2[0] ? " (" : "", y2, y2[0] ? ")" : "");
+			"set y2tics\nset y2range [0:%s]\n",
+			y2[0] ? " (" : "", y2, y2[0] ? ")" : "",
+			pmax > 0 ? "*" : "1");
 	}
 	for (j = 0; j < nk; j++)
 		fprintf(gp,
-			"set arrow from %g, graph 0 to %g, graph 1 nohead "
+			"set arrow from %g, graph 0 to %g, graph 1 nohead front "
 			"lc rgb \"#c00000\" lw 2 dt 2\n"
 			"set label \"OOM kill\" at %g, graph 0.97 right "
 			"offset -0.5,0 tc rgb \"#c00000\"\n",
