@@ -553,8 +553,35 @@ static int cmp_pt(const void *a, const void *b)
 	return (p->x > q->x) - (p->x < q->x);
 }
 
+/*
+ * A point of a sweep: the median with its interval, or a derived metric
+ * (the median over worker processes) with the range of the processes.
+ */
+static bool sweep_point(const json_t *r, const char *metric, double *m,
+			double *lo, double *hi)
+{
+	json_t *mv, *pp, *v;
+	size_t i;
+
+	if (!metric)
+		return res_median(r, m, lo, hi);
+	mv = json_object_get(json_object_get(r, "metrics"), metric);
+	if (!is_ok(r) || !ju_num(mv, "value", m))
+		return false;
+	*lo = *hi = *m;
+	pp = json_object_get(mv, "per_proc");
+	json_array_foreach(pp, i, v)
+	{
+		if (!json_is_number(v))
+			continue;
+		*lo = fmin(*lo, json_number_value(v));
+		*hi = fmax(*hi, json_number_value(v));
+	}
+	return true;
+}
+
 static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
-		      const struct rlist *fr)
+		      const struct rlist *fr, const char *metric)
 {
 	json_t *lines = json_object(); /* "run\tlabel" -> [indexes] */
 	json_t *xt = json_object(); /* x label -> x */
@@ -575,9 +602,15 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		json_t *arr;
 
 		if (strcmp(ju_str(r, "bench"), bench) ||
-		    !res_median(r, &m, &lo, &hi))
+		    !sweep_point(r, metric, &m, &lo, &hi))
 			continue;
-		unit = unit ? unit : ju_str(r, "unit");
+		if (!unit)
+			unit = metric ? ju_str(json_object_get(
+						       json_object_get(
+							       r, "metrics"),
+						       metric),
+					       "unit") :
+					ju_str(r, "unit");
 		params_label(r, xkey, " ", lab, sizeof(lab));
 		snprintf(key, sizeof(key), "%d\t%s", fr->v[i].run, lab);
 		arr = json_object_get(lines, key);
@@ -589,9 +622,18 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 	}
 	if (!json_object_size(lines))
 		goto out;
-	snprintf(title, sizeof(title), "%s against %s (median, 95%% band)",
-		 bench, xkey);
-	snprintf(hint, sizeof(hint), "%s-sweep-%s", bench, xkey);
+	if (metric) {
+		snprintf(title, sizeof(title),
+			 "%s %s against %s (median of the processes, band: "
+			 "their range)",
+			 bench, metric, xkey);
+		snprintf(hint, sizeof(hint), "%s-sweep-%s-%s", bench, xkey,
+			 metric);
+	} else {
+		snprintf(title, sizeof(title),
+			 "%s against %s (median, 95%% band)", bench, xkey);
+		snprintf(hint, sizeof(hint), "%s-sweep-%s", bench, xkey);
+	}
 	id = plot_new(rep, hint, title);
 	if (id < 0 || (ret = plot_open(rep, id, w, h, &gp, &dat))) {
 		ret = id < 0 ? id : ret;
@@ -613,7 +655,7 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 			if (t != p->xs)
 				snprintf(p->xs, sizeof(p->xs), "%s", t);
 			if (!value_num(p->xs, &p->x) ||
-			    !res_median(r, &p->m, &p->lo, &p->hi))
+			    !sweep_point(r, metric, &p->m, &p->lo, &p->hi))
 				continue;
 			gp_clean(p->xs);
 			json_object_set_new(xt, p->xs, json_real(p->x));
@@ -663,11 +705,12 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		fprintf(gp, "set yrange [0:*]\n");
 	fprintf(gp,
 		"set xlabel \"%s\"\n"
-		"set ylabel \"%s\"\n"
+		"set ylabel \"%s%s%s\"\n"
 		"set key outside right top vertical\n"
 		"set style fill transparent solid 0.18 noborder\n"
 		"plot ",
-		xkey, unit ? unit : "");
+		xkey, metric ? metric : "", metric ? " " : "",
+		unit ? unit : "");
 	li = 0;
 	json_object_foreach(lines, lk, lv)
 	{
@@ -2157,6 +2200,34 @@ struct famplots {
 	int first, count; /* plot ids [first, first + count) */
 };
 
+/* Tail latencies of a swept bench (metrics named *p99*) get plots too. */
+static int sweep_metrics(struct report *rep, const char *bench,
+			 const char *xkey, const struct rlist *fr)
+{
+	json_t *names = json_object(), *v;
+	const char *k;
+	int i, ret = 0;
+
+	for (i = 0; i < fr->n; i++) {
+		if (strcmp(ju_str(fr->v[i].r, "bench"), bench))
+			continue;
+		json_object_foreach(json_object_get(fr->v[i].r, "metrics"), k,
+				    v)
+		{
+			if (strstr(k, "p99") && !strstr(k, "p99."))
+				json_object_set_new(names, k, json_true());
+		}
+	}
+	json_object_foreach(names, k, v)
+	{
+		ret = plot_sweep(rep, bench, xkey, fr, k);
+		if (ret)
+			break;
+	}
+	json_decref(names);
+	return ret;
+}
+
 /* Make every plot of one family; the via benches go into viabench. */
 static int family_plots(struct report *rep, const char *fam,
 			const struct rlist *fr, json_t *viabench)
@@ -2179,7 +2250,9 @@ static int family_plots(struct report *rep, const char *fam,
 			json_object_set_new(viabench, b, json_true());
 			break;
 		case SHAPE_SWEEP:
-			ret = plot_sweep(rep, b, xkey, fr);
+			ret = plot_sweep(rep, b, xkey, fr, NULL);
+			if (!ret)
+				ret = sweep_metrics(rep, b, xkey, fr);
 			break;
 		case SHAPE_BARS:
 			json_object_set_new(bars, b, json_true());

@@ -14,7 +14,8 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 
 one="syscall-bars-ns-op,vdso-via-ns-op,tlb-chase-sweep-size"
-one="$one,evloop-echo-sweep-conns,calib-bars-ns-op,memory-anon-timeline-0"
+one="$one,evloop-echo-sweep-conns,evloop-echo-sweep-conns-p99"
+one="$one,calib-bars-ns-op,memory-anon-timeline-0"
 "$KERF" report "$g/run.json" -o "$work/one" >"$work/out" 2>"$work/err"
 rc=$?
 if [ $rc -ne 0 ] || [ -s "$work/err" ]; then
