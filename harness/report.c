@@ -705,12 +705,12 @@ static int plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		fprintf(gp, "set yrange [0:*]\n");
 	fprintf(gp,
 		"set xlabel \"%s\"\n"
-		"set ylabel \"%s%s%s\"\n"
+		"set ylabel \"%s%s%s%s\"\n"
 		"set key outside right top vertical\n"
 		"set style fill transparent solid 0.18 noborder\n"
 		"plot ",
-		xkey, metric ? metric : "", metric ? " " : "",
-		unit ? unit : "");
+		xkey, metric ? metric : "", metric ? " (" : "",
+		unit ? unit : "", metric ? ")" : "");
 	li = 0;
 	json_object_foreach(lines, lk, lv)
 	{
