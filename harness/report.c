@@ -471,6 +471,7 @@ static int plot_bars(struct report *rep, const char *fam, const char *unit,
 	snprintf(hint, sizeof(hint), "%s-bars-%s", fam, unit);
 	id = plot_new(rep, hint, title);
 	h = 110 + nslots * (rep->nruns > 1 ? 16 * rep->nruns + 8 : 26);
+	h = h < 220 ? 220 : h;
 	if (id < 0 || (ret = plot_open(rep, id, w, h, &gp, &dat))) {
 		ret = id < 0 ? id : ret;
 		goto out;
@@ -1453,6 +1454,7 @@ static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 		 rep->names[0]);
 	id = plot_new(rep, "compare-ratios", title);
 	h = 110 + nslots * (rep->nruns > 2 ? 16 * (rep->nruns - 1) + 8 : 22);
+	h = h < 220 ? 220 : h;
 	if (id < 0 || (ret = plot_open(rep, id, w, h, &gp, &dat))) {
 		json_decref(slots);
 		return id < 0 ? id : ret;
@@ -1487,9 +1489,20 @@ static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 		lo = fmin(lo, fmin(v[i].lo, v[i].r));
 		hi = fmax(hi, fmax(v[i].hi, v[i].r));
 	}
-	for (i = 0; i < n; i++) {
-		lo = fmin(lo, fmin(v[i].lo, v[i].r));
-		hi = fmax(hi, fmax(v[i].hi, v[i].r));
+	/* ratios 0.25 and 4 are the same size of change: log x when wide */
+	if (lo > 0 && hi / lo >= 4) {
+		fprintf(gp, "set logscale x\nset xtics (\"0.01\" 0.01, "
+			    "\"0.02\" 0.02, \"0.05\" 0.05, \"0.1\" 0.1, "
+			    "\"0.2\" 0.2, \"0.5\" 0.5, \"1\" 1, \"2\" 2, "
+			    "\"5\" 5, \"10\" 10, \"20\" 20, \"50\" 50, "
+			    "\"100\" 100)\n");
+		lo /= pow(hi / lo, 0.04);
+		hi *= pow(hi / lo, 0.04);
+	} else {
+		double pad = (hi - lo) * 0.05;
+
+		lo -= pad;
+		hi += pad;
 	}
 	gp_tics(gp, "ytics", labels, pos, nslots, "nomirror");
 	fprintf(gp,
@@ -1502,8 +1515,7 @@ static int plot_ratios(struct report *rep, const struct ratio *v, int n)
 		"set style fill solid 0.75 border rgb \"#333333\"\n"
 		"set key outside top horizontal\n"
 		"plot ",
-		nslots - 0.4, lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05,
-		rep->names[0]);
+		nslots - 0.4, lo, hi, rep->names[0]);
 	for (run = 1; run < rep->nruns; run++)
 		fprintf(gp,
 			"%s\"%s.dat\" index %d using (1):1:(1):2:($1-%g):($1+%g) "
