@@ -1030,6 +1030,79 @@ static int tl_kills(const json_t *r, const json_t *tl, const json_t *t,
 	return k;
 }
 
+/*
+ * A timeline that is not about memory (cpu/throttle: lateness, throttled
+ * counts): its first column on the left axis, the others on the right.
+ */
+static int plot_timeline_generic(struct report *rep, const json_t *r, int run)
+{
+	json_t *tl = json_object_get(r, "timeline");
+	json_t *t = json_object_get(tl, "t_ms"), *cols[8], *v;
+	const char *names[8], *k;
+	char title[256], hint[200], y1[128];
+	size_t n = json_array_size(t), i;
+	int id, ret, nc = 0, j, w = 900, h = 480;
+	FILE *gp, *dat;
+
+	json_object_foreach(tl, k, v)
+	{
+		if (strcmp(k, "t_ms") && tl_col(tl, k, n) && nc < 8) {
+			names[nc] = k;
+			cols[nc++] = v;
+		}
+	}
+	if (!nc)
+		return 0;
+	if (rep->nruns > 1)
+		snprintf(title, sizeof(title), "%s (%s) over time",
+			 ju_str(r, "bench"), rep->names[run]);
+	else
+		snprintf(title, sizeof(title), "%s over time",
+			 ju_str(r, "bench"));
+	snprintf(hint, sizeof(hint), "%s-timeline-%d", ju_str(r, "bench"), run);
+	id = plot_new(rep, hint, title);
+	if (id < 0)
+		return id;
+	ret = plot_open(rep, id, w, h, &gp, &dat);
+	if (ret)
+		return ret;
+	fprintf(dat, "# t_s");
+	for (j = 0; j < nc; j++)
+		fprintf(dat, " %s", names[j]);
+	fprintf(dat, "\n");
+	for (i = 0; i < n; i++) {
+		fprintf(dat, "%.6g", col_at(t, i) / 1000);
+		for (j = 0; j < nc; j++)
+			fprintf(dat, " %.6g", col_at(cols[j], i));
+		fprintf(dat, "\n");
+	}
+	snprintf(y1, sizeof(y1), "%s", names[0]);
+	gp_clean(y1);
+	fprintf(gp,
+		"set xlabel \"time since start (s)\"\n"
+		"set ylabel \"%s\"\n"
+		"set ytics nomirror\n"
+		"set key outside top horizontal\n",
+		y1);
+	if (nc > 1)
+		fprintf(gp, "set y2tics\nset y2label \"right axis\"\n");
+	fprintf(gp, "plot ");
+	for (j = 0; j < nc; j++) {
+		char t2[128];
+
+		snprintf(t2, sizeof(t2), "%s%s", names[j],
+			 j ? " (right axis)" : "");
+		gp_clean(t2);
+		fprintf(gp,
+			"%s\"%s.dat\" using 1:%d axes x1y%d with lines "
+			"lc rgb \"%s\" lw %s title \"%s\"",
+			j ? ", \\\n  " : "", rep->plots[id].stem, j + 2,
+			j ? 2 : 1, colours[j % NCOLOURS], j ? "1" : "1.5", t2);
+	}
+	fprintf(gp, "\n");
+	return plot_close(rep, id, w, h, gp, dat);
+}
+
 static int plot_timeline(struct report *rep, const json_t *r, int run)
 {
 	static const char *const kinds[] = { "anon", "file", "shmem" };
@@ -1050,6 +1123,8 @@ static int plot_timeline(struct report *rep, const json_t *r, int run)
 	for (j = 0; j < 3; j++)
 		kc[j] = tl_col(tl, kinds[j], n);
 	usage = tl_col(tl, "usage", n);
+	if (!usage && !kc[0] && !kc[1] && !kc[2])
+		return plot_timeline_generic(rep, r, run);
 	limc = tl_col(tl, "limit", n);
 	lim = tl_limit(r, tl);
 	json_object_foreach(tl, k, v)

@@ -58,6 +58,14 @@ has "env difference highlighted" $p \
 has "ratio table" $p "<td>syscall/getppid</td><td></td><td>new</td>"
 has "getppid got worse" $p "worse"
 
+# a timeline that is not about memory (cpu/throttle): its columns as lines
+"$KERF" report "$KERF_TESTS/golden/report/throttle.json" -o "$work/cpu" \
+	>"$work/out" 2>"$work/err" || { echo "FAIL: throttle report"; fail=1; }
+python3 "$KERF_TESTS/report_check.py" "$work/cpu" \
+	"cpu-throttle-timeline-0" || fail=1
+has "throttle columns plotted" $work/cpu/plots/cpu-throttle-timeline-0.gp \
+	'title "throttled_us (right axis)"'
+
 # bad input: exit 2, nothing written
 printf '{"schema": "kerf.run/1", "results": [\n  {"bench": 1,,\n' \
 	>"$work/broken.json"
