@@ -121,27 +121,33 @@ static int env_key_index(const char *k)
 
 static int parse_allow(const char *arg, struct opts *o)
 {
-	char *dup = strdup(arg), *save = NULL, *tok;
-	int ret = 0;
+	char *dup = strdup(arg), *save = NULL, *tok, known[256] = "";
+	int ret = 0, n = 0;
 
 	if (!dup)
 		return -ENOMEM;
+	for (size_t i = 0; i < N_ENV_KEYS; i++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known),
+			 "%s%s", i ? "," : "", env_keys[i].key);
 	for (tok = strtok_r(dup, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save), n++) {
 		int i = env_key_index(tok);
 
 		if (i < 0) {
 			kerf_usage_error(
 				"compare",
-				"--allow-env-diff: unknown key '%s' (known: kernel,cpu_model,microcode,mitigations,thp,clocksource,smt,governor,boost,virt,kerf_version)",
-				tok);
+				"--allow-env-diff: unknown key '%s' (known: %s)",
+				tok, known);
 			ret = -EINVAL;
 			break;
 		}
 		o->allow[i] = true;
 	}
-	if (!ret && !strtok_r(dup, ",", &save) && !arg[0]) {
-		kerf_usage_error("compare", "--allow-env-diff: empty key list");
+	if (!ret && !n) {
+		kerf_usage_error(
+			"compare",
+			"--allow-env-diff '%s': expected a comma list of keys (known: %s)",
+			arg, known);
 		ret = -EINVAL;
 	}
 	free(dup);

@@ -119,6 +119,7 @@ run 0 env-absent "$T/base.json" "$T/nogov.json"
 has out 'governor: BASE performance vs NEW (absent)' 'absent key listed'
 run 2 env-bad-key "$T/base.json" "$T/kern.json" --allow-env-diff kernal
 has err "unknown key 'kernal'" 'unknown env key named'
+run 2 env-empty-list "$T/base.json" "$T/kern.json" --allow-env-diff ,
 
 # Several NEW runs: one table, a column per run, a geomean row.
 run 1 several "$T/base.json" "$T/aa.json" "$T/slow.json" "$T/fast.json"
