@@ -21,6 +21,10 @@
 # default options and with each of RULES, sets of `kerf compare` options
 # separated by ';' (default "--threshold 1;--threshold 5;--interval
 # percentile").
+# A confirmation rule is also scored: a pair counts only when the same result
+# is flagged again against a second NEW run (the next pair's NEW), what a CI
+# job does when it re-runs NEW once after exit 1 and keeps the verdict only
+# if it repeats.
 # The summary table goes to DIR/summary.md and stdout; the runs stay in DIR.
 # -r re-analyses the runs already in DIR (no new runs): only the comparisons.
 # KERF_RUN_ARGS adds options to every `kerf run` (say "--procs 10").
@@ -126,7 +130,13 @@ for i in $(seq 1 "$pairs"); do
 			# shellcheck disable=SC2086
 			"$kerf" compare "$d/base" "$d/new" $rule --format json > "$d/cmp-r$r.json" 2> /dev/null || true
 		done <<< "${rules//;/$'\n'}"
-		echo "pair $i $e: exit $rc" >&2
+		echo "pair $i $e: exit $rc (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+	done
+done
+# Confirmation: BASE of pair i against NEW of pair i + 1.
+for e in $exps; do
+	for i in $(seq 1 $((pairs - 1))); do
+		"$kerf" compare "$out/$e/$i/base" "$out/$e/$((i + 1))/new" --format json > "$out/$e/$i/confirm.json" 2> /dev/null || true
 	done
 done
 
@@ -146,6 +156,9 @@ def load(p):
 print("| experiment | pairs | rule | gate fails (exit 1) | any change flagged | regression found |")
 print("|---|---:|---|---:|---:|---:|")
 detail = []
+
+def regs(c):
+    return {p["key"] for p in c["new"][0]["pairs"] if p["verdict"] == "regression"}
 for e in exps:
     for rule, fn in [("default", "cmp.json")] + [(r, f"cmp-r{i + 1}.json") for i, r in enumerate(rules)]:
         n = fails = flagged = found = 0
@@ -165,6 +178,20 @@ for e in exps:
         print(f"| {e} | {n} | {rule} | {fails}/{n} | {flagged}/{n} | {f} |")
         if rule == "default":
             detail.append((e, n, utest))
+    # The confirmation rule: flagged against two NEW runs.
+    n = fails = found = 0
+    for i in range(1, pairs):
+        a = load(os.path.join(out, e, str(i), "cmp.json"))
+        b = load(os.path.join(out, e, str(i), "confirm.json"))
+        if not a or not b:
+            continue
+        n += 1
+        both = regs(a) & regs(b)
+        fails += bool(both)
+        if e in target:
+            found += any(k.startswith(target[e] + "{") for k in both)
+    f = f"{found}/{n}" if e in target else "-"
+    print(f"| {e} | {n} | default, confirmed by a 2nd NEW | {fails}/{n} | - | {f} |")
 
 print()
 print("U test alone (Holm p < alpha on some pair, no interval rule), same pairs:")
