@@ -25,6 +25,10 @@ KERF_BENCH(vdso_getcpu)
 /* spawn, sched, signal (process benches) */
 
 /* evloop */
+KERF_BENCH(evloop_epoll)
+KERF_BENCH(evloop_poll)
+KERF_BENCH(evloop_select)
+KERF_BENCH(evloop_io_uring)
 
 /* fileio */
 

@@ -50,7 +50,7 @@ struct kerf_echo {
 	uint8_t *txbuf, *rxbuf;
 	size_t rxlen;
 	bool sending, recording, ready;
-	uint64_t done, inflight, mark, begin_done;
+	uint64_t done, inflight, begin_done;
 	double *lat;
 	size_t nlat, latcap;
 	struct cpu_snap cpu0;
@@ -150,6 +150,30 @@ static int task_cpu_ns(pid_t pid, int tid, uint64_t *ns, bool *sqp)
 		return -EIO;
 	*ns = (ut + st) * (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK));
 	return 0;
+}
+
+/* Name the server's SQPOLL thread in what was obtained, or its absence. */
+static void note_sq_thread(struct kerf_echo *e)
+{
+	size_t o = strlen(e->obtained);
+	char path[64];
+	struct dirent *d;
+	uint64_t ns;
+	bool sqp = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)e->pid);
+	dir = opendir(path);
+	while (dir && !sqp && (d = readdir(dir)))
+		if (d->d_name[0] != '.' &&
+		    !task_cpu_ns(e->pid, atoi(d->d_name), &ns, &sqp) && sqp)
+			snprintf(e->obtained + o, sizeof(e->obtained) - o,
+				 " sq_thread=iou-sqp (tid %s)", d->d_name);
+	if (dir)
+		closedir(dir);
+	if (!sqp)
+		snprintf(e->obtained + o, sizeof(e->obtained) - o,
+			 " sq_thread=none found");
 }
 
 static void cpu_snapshot(struct kerf_echo *e, struct cpu_snap *s)
@@ -482,6 +506,8 @@ int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 	ret = status_expect(e, ECHO_READY, 3 * REPLY_TIMEOUT_MS, why, whylen);
 	if (ret)
 		goto fail;
+	if (cfg->engine == KERF_ECHO_URING && cfg->sqpoll)
+		note_sq_thread(e);
 	ret = client_epoll(e);
 	if (ret < 0) {
 		snprintf(why, whylen, "client epoll: %s", strerror(-ret));
@@ -696,16 +722,21 @@ int kerf_echo_begin(struct kerf_echo *e, uint64_t warm, char *why,
 	}
 	e->nlat = 0;
 	e->recording = true;
-	e->mark = e->begin_done = e->done;
+	e->begin_done = e->done;
 	cpu_snapshot(e, &e->cpu0);
 	return 0;
 }
 
-int kerf_echo_run(struct kerf_echo *e, uint64_t reqs, char *why, size_t whylen)
+int kerf_echo_run(struct kerf_echo *e, uint64_t reqs, uint64_t *done, char *why,
+		  size_t whylen)
 {
+	uint64_t start = e->done;
+	int ret;
+
 	why[0] = 0;
-	e->mark += reqs;
-	return pump(e, e->mark, false, why, whylen);
+	ret = pump(e, start + reqs, false, why, whylen);
+	*done = e->done - start;
+	return ret;
 }
 
 static double quantile(const double *x, size_t n, double q)

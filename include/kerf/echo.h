@@ -78,8 +78,12 @@ const char *kerf_echo_obtained(const struct kerf_echo *e);
 /* Fill depth requests per connection and run warm requests unrecorded. */
 int kerf_echo_begin(struct kerf_echo *e, uint64_t warm, char *why,
 		    size_t whylen);
-/* Complete reqs requests (one sample), recording their latencies. */
-int kerf_echo_run(struct kerf_echo *e, uint64_t reqs, char *why, size_t whylen);
+/*
+ * Complete at least reqs requests (one sample), recording their latencies;
+ * done says how many completed (one read can finish several).
+ */
+int kerf_echo_run(struct kerf_echo *e, uint64_t reqs, uint64_t *done, char *why,
+		  size_t whylen);
 /* Summarise the region since kerf_echo_begin, then drain the connections. */
 int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 		  size_t whylen);
