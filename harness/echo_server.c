@@ -660,13 +660,17 @@ static int uring_init(struct srv *s, char *text, size_t len)
 			   IORING_SETUP_DEFER_TASKRUN;
 	ret = io_uring_queue_init_params(URING_ENTRIES, &s->ring, &p);
 	if (ret < 0) {
-		snprintf(text, len,
-			 "io_uring_setup with flags %s refused: %s%s",
-			 flag_names(p.flags, names, sizeof(names)),
-			 strerror(-ret),
-			 ret == -EPERM && dis == 1 ?
-				 " (kernel.io_uring_disabled=1)" :
-				 "");
+		snprintf(
+			text, len, "io_uring_setup with flags %s refused: %s%s",
+			flag_names(p.flags, names, sizeof(names)),
+			strerror(-ret),
+			ret == -EPERM && dis == 1 ?
+				" (kernel.io_uring_disabled=1)" :
+			ret == -EINVAL && cfg->sqpoll &&
+					cfg->taskrun !=
+						KERF_ECHO_TASKRUN_DEFAULT ?
+				" (Linux takes no COOP_TASKRUN or DEFER_TASKRUN with SQPOLL: the SQ thread runs the task work)" :
+				"");
 		return 1;
 	}
 	s->have_ring = true;
