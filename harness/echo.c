@@ -486,11 +486,11 @@ int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 	e->pid = fork();
 	if (e->pid == 0)
 		child(&e->cfg, getppid(), lfd, pfd[1]);
-	ret = -errno;
+	ret = e->pid < 0 ? -errno : 0;
 	close(lfd);
 	close(pfd[1]);
 	e->stfd = pfd[0];
-	if (e->pid < 0) {
+	if (ret < 0) {
 		snprintf(why, whylen, "fork: %s", strerror(-ret));
 		goto fail;
 	}

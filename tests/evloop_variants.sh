@@ -17,10 +17,12 @@ run uring evloop/io_uring -p mode=poll,recv -p sqpoll=0,1 \
 run epoll evloop/epoll -p trigger=level,edge -p transport=unix,tcp
 run others evloop/poll evloop/select -p transport=unix,tcp
 run uring_tcp evloop/io_uring -p transport=tcp -p depth=4 -p msg=1K
+# A placement this host lacks (smt on a host without SMT) must be a skip.
+run place evloop/epoll -p placement=same,smt
 python3 - "$out" <<'PY'
 import json, sys, os
 bad = ok = skip = 0
-for tag in ("uring", "epoll", "others", "uring_tcp"):
+for tag in ("uring", "epoll", "others", "uring_tcp", "place"):
     path = os.path.join(sys.argv[1], tag, "run.json")
     if not os.path.exists(path):
         print(f"{tag}: no run.json"); bad += 1; continue
