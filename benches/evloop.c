@@ -149,9 +149,20 @@ static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 	kerf_metric(ctx, "latency_p99.9", s.p999_ns, "ns");
 	kerf_metric(ctx, "latency_max", s.max_ns, "ns");
 	kerf_metric(ctx, "cpu_client_per_req", s.client_cpu_ns, "ns");
+	kerf_metric(ctx, "cpu_client_util", s.client_util * 100, "%");
+	if (s.have_runq) {
+		kerf_metric(ctx, "runq_wait_client", s.client_runq * 100, "%");
+		kerf_metric(ctx, "runq_wait_server", s.server_runq * 100, "%");
+		if (s.client_runq > 0.1 || s.server_runq > 0.1)
+			kerf_warn(
+				ctx,
+				"client and server waited for a CPU %.0f%% and %.0f%% of the time: req/s measures the CPU share they got, CPU per request is the steadier figure",
+				s.client_runq * 100, s.server_runq * 100);
+	}
 	if (!s.have_server_cpu)
 		return 0;
 	kerf_metric(ctx, "cpu_server_per_req", s.server_cpu_ns, "ns");
+	kerf_metric(ctx, "cpu_server_util", s.server_util * 100, "%");
 	kerf_metric(ctx, "cpu_total_per_req", s.server_cpu_ns + s.client_cpu_ns,
 		    "ns");
 	if (p->sqpoll)

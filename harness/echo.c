@@ -37,8 +37,9 @@ struct cconn {
 };
 
 struct cpu_snap {
-	uint64_t client, server, sqpoll;
-	bool server_ok;
+	uint64_t wall, client, server, sqpoll;
+	uint64_t client_wait, server_wait; /* on a runqueue */
+	bool server_ok, wait_ok;
 };
 
 struct kerf_echo {
@@ -176,6 +177,25 @@ static void note_sq_thread(struct kerf_echo *e)
 			 " sq_thread=none found");
 }
 
+/* Time a task spent runnable but waiting for a CPU (schedstat field 2). */
+static bool runq_wait_ns(pid_t pid, pid_t tid, uint64_t *ns)
+{
+	unsigned long long run, wait;
+	char path[96];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
+		 (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%llu %llu", &run, &wait) == 2;
+	fclose(f);
+	*ns = wait;
+	return ok;
+}
+
 static void cpu_snapshot(struct kerf_echo *e, struct cpu_snap *s)
 {
 	char path[64];
@@ -185,7 +205,10 @@ static void cpu_snapshot(struct kerf_echo *e, struct cpu_snap *s)
 	DIR *dir;
 
 	memset(s, 0, sizeof(*s));
+	s->wall = kerf_now_ns();
 	s->client = thread_cpu_ns();
+	s->wait_ok = runq_wait_ns(getpid(), gettid(), &s->client_wait) &&
+		     runq_wait_ns(e->pid, e->pid, &s->server_wait);
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)e->pid);
 	dir = opendir(path);
 	if (!dir)
@@ -760,7 +783,7 @@ int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 		  size_t whylen)
 {
 	struct cpu_snap now;
-	double reqs;
+	double reqs, wall;
 
 	why[0] = 0;
 	cpu_snapshot(e, &now);
@@ -778,6 +801,12 @@ int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 	s->have_server_cpu = now.server_ok && e->cpu0.server_ok;
 	s->server_cpu_ns = (double)(now.server - e->cpu0.server) / reqs;
 	s->sqpoll_cpu_ns = (double)(now.sqpoll - e->cpu0.sqpoll) / reqs;
+	wall = (double)(now.wall - e->cpu0.wall);
+	s->client_util = (double)(now.client - e->cpu0.client) / wall;
+	s->server_util = (double)(now.server - e->cpu0.server) / wall;
+	s->have_runq = now.wait_ok && e->cpu0.wait_ok;
+	s->client_runq = (double)(now.client_wait - e->cpu0.client_wait) / wall;
+	s->server_runq = (double)(now.server_wait - e->cpu0.server_wait) / wall;
 	e->recording = false;
 	e->sending = false;
 	return pump(e, 0, true, why, whylen);

@@ -60,7 +60,12 @@ struct kerf_echo_summary {
 	double client_cpu_ns; /* per request */
 	double server_cpu_ns; /* per request, all server tasks */
 	double sqpoll_cpu_ns; /* per request, the iou-sqp task (in server) */
-	bool have_server_cpu;
+	/* CPU time over wall time: 1.0 is a PU busy all along. */
+	double client_util, server_util;
+	/* Time runnable but waiting for a CPU, over wall time (the client
+	 * thread, the server's event loop thread). */
+	double client_runq, server_runq;
+	bool have_server_cpu, have_runq;
 };
 
 struct kerf_echo;
