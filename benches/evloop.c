@@ -24,22 +24,23 @@ struct evl_priv {
 	struct kerf_echo *echo;
 };
 
-#define EVL_COMMON_PARAMS                                                           \
-	KERF_INT("conns", struct evl_priv, conns, "1,100,1000", "1", "100000",      \
-		 "connections, each with its own server-side socket"),              \
-		KERF_ENUM(                                                          \
-			"transport", struct evl_priv, transport, "unix",            \
-			"unix,tcp",                                                 \
-			"connected AF_UNIX stream sockets, or TCP over 127.0.0.1"), \
-		KERF_SIZE("msg", struct evl_priv, msg, "64", "16", "64K",           \
-			  "bytes per request and per reply"),                       \
-		KERF_INT("depth", struct evl_priv, depth, "1", "1", "64",           \
-			 "requests in flight per connection"),                      \
-		KERF_ENUM("placement", struct evl_priv, placement, "core",          \
-			  KERF_PLACEMENT_CHOICES,                                   \
-			  "client PU versus server PU (see kerf_topo_pair)"),       \
-		KERF_INT("reqs", struct evl_priv, reqs, "20000", "100",             \
-			 "10000000", "requests completed per sample")
+/* clang-format off */
+#define EVL_COMMON_PARAMS						\
+	KERF_INT("conns", struct evl_priv, conns, "1,100,1000", "1",	\
+		 "100000", "connections, each its own server socket"),	\
+	KERF_ENUM("transport", struct evl_priv, transport, "unix",	\
+		  "unix,tcp",						\
+		  "connected AF_UNIX stream sockets, or TCP over 127.0.0.1"), \
+	KERF_SIZE("msg", struct evl_priv, msg, "64", "16", "64K",	\
+		  "bytes per request and per reply"),			\
+	KERF_INT("depth", struct evl_priv, depth, "1", "1", "64",	\
+		 "requests in flight per connection"),			\
+	KERF_ENUM("placement", struct evl_priv, placement, "core",	\
+		  KERF_PLACEMENT_CHOICES,				\
+		  "client PU versus server PU (see kerf_topo_pair)"),	\
+	KERF_INT("reqs", struct evl_priv, reqs, "20000", "100",	\
+		 "10000000", "requests completed per sample")
+/* clang-format on */
 
 static const struct kerf_param evl_params[] = {
 	EVL_COMMON_PARAMS,
