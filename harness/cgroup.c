@@ -252,7 +252,7 @@ static int v2_parent(const struct cg_mounts *mt, unsigned int ctrls,
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", mt->v2);
 	if (geteuid() == 0 && !access(path, W_OK) &&
 	    !enable_ctrls(mt->v2, ctrls)) {
-		snprintf(parent, PATH_MAX, "%s/kerf.slice", mt->v2);
+		snprintf(parent, PATH_MAX, "%.4000s/kerf.slice", mt->v2);
 		if (mkdir(parent, 0755) && errno != EEXIST)
 			goto delegated;
 		if (!enable_ctrls(parent, ctrls))
@@ -270,7 +270,7 @@ delegated:
 			 (int)getpid());
 		if (mkdir(leaf, 0755) && errno != EEXIST)
 			goto fail;
-		snprintf(path, sizeof(path), "%s/cgroup.procs", leaf);
+		snprintf(path, sizeof(path), "%.4000s/cgroup.procs", leaf);
 		snprintf(pid, sizeof(pid), "%d", (int)getpid());
 		if (write_file(path, pid))
 			goto fail_leaf;
