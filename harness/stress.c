@@ -220,7 +220,9 @@ static void reap(struct kerf_stress *st)
 			w->exited = true;
 			w->status = status;
 			w->t_exit_ns = kerf_now_ns() - st->t0_ns;
-			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+			w->by_kerf = st->stopping;
+			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+			    !w->by_kerf) {
 				if (!st->nkilled++)
 					st->t_first_kill_ns = w->t_exit_ns;
 			}
@@ -335,9 +337,10 @@ static void describe_exits(struct kerf_stress *st)
 		if (!w->exited)
 			snprintf(buf, sizeof(buf), "not reaped");
 		else if (WIFSIGNALED(w->status))
-			snprintf(buf, sizeof(buf), "killed by %s (%d)",
+			snprintf(buf, sizeof(buf), "killed by %s (%d)%s",
 				 signame(WTERMSIG(w->status)),
-				 WTERMSIG(w->status));
+				 WTERMSIG(w->status),
+				 w->by_kerf ? " at kerf's cleanup" : "");
 		else
 			snprintf(buf, sizeof(buf), "exit %d",
 				 WEXITSTATUS(w->status));
@@ -354,7 +357,7 @@ static void describe_exits(struct kerf_stress *st)
 		}
 		json_array_append_new(exits, e);
 		if (w->exited && WIFSIGNALED(w->status) &&
-		    WTERMSIG(w->status) == SIGKILL)
+		    WTERMSIG(w->status) == SIGKILL && !w->by_kerf)
 			json_array_append_new(killed,
 					      json_pack("{s:i, s:s}", "pid",
 							(int)w->pid, "role",
@@ -452,6 +455,8 @@ static void stop_workers(struct kerf_stress *st)
 	struct timespec ts = { 0, 1000000 };
 	int i;
 
+	reap(st);
+	st->stopping = true;
 	kerf_cg_kill(&st->cg);
 	for (i = 0; i < st->nworkers; i++)
 		if (!st->w[i].exited)
@@ -498,9 +503,12 @@ static json_t *run_one(const struct kerf_stressor *s,
 		*rc = KERF_EXIT_USAGE;
 		goto out_free;
 	}
-	if (st.cg.version)
-		kerf_stress_info(&st, "cgroup", "v%d %s", st.cg.version,
-				 st.cg.dir[0][0] ? st.cg.dir[0] : st.cg.name);
+	for (int i = 0; i < KERF_CG_NCTRL; i++)
+		if (st.cg.dir[i][0]) {
+			kerf_stress_info(&st, "cgroup", "v%d %s", st.cg.version,
+					 st.cg.dir[i]);
+			break;
+		}
 	err = map_shared(&st);
 	if (err)
 		goto out_cg;
@@ -851,6 +859,24 @@ static void default_out(char *buf, size_t len)
 	snprintf(buf, len, "results/%s-%s", stamp, host);
 }
 
+static void print_summary(json_t *res)
+{
+	json_t *o = json_object_get(res, "outcome");
+	const char *status = json_string_value(json_object_get(res, "status"));
+
+	printf("%s: %s", json_string_value(json_object_get(res, "bench")),
+	       status);
+	if (json_object_get(res, "reason"))
+		printf(": %s", json_string_value(json_object_get(res, "reason")));
+	if (o)
+		printf(", %s: %s",
+		       json_is_true(json_object_get(o, "as_expected")) ?
+			       "as expected" :
+			       "NOT as expected",
+		       json_string_value(json_object_get(o, "observed")));
+	printf("\n");
+}
+
 int cmd_stress(int argc, char **argv)
 {
 	struct stress_opts o = { 0 };
@@ -904,6 +930,7 @@ int cmd_stress(int argc, char **argv)
 	json_decref(params);
 	if (!res)
 		return rc;
+	print_summary(res);
 
 	if (!o.out) {
 		default_out(outbuf, sizeof(outbuf));

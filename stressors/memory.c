@@ -603,7 +603,8 @@ static int victim_verdict(struct kerf_stress *st)
 					(long long)pv->adj);
 	for (i = 0; i < st->nworkers; i++) {
 		const struct kerf_worker *w = &st->w[i];
-		bool killed = w->exited && WIFSIGNALED(w->status) &&
+		bool killed = w->exited && !w->by_kerf &&
+			      WIFSIGNALED(w->status) &&
 			      WTERMSIG(w->status) == SIGKILL;
 
 		if (killed && (first < 0 || w->t_exit_ns < st->w[first].t_exit_ns))

@@ -18,6 +18,7 @@ struct kerf_worker {
 	pid_t pid;
 	char role[32];
 	bool exited;
+	bool by_kerf;		/* killed by kerf's cleanup, not by the kernel */
 	int status;		/* wait status */
 	uint64_t t_exit_ns;	/* since the start of the run */
 	int64_t oom_score;	/* last /proc/PID/oom_score read, -1: none */
@@ -41,7 +42,8 @@ struct kerf_stress {
 	void *shared;
 	int nworkers;
 	struct kerf_worker w[KERF_STRESS_MAXW];
-	int nkilled;		/* workers that died of SIGKILL */
+	int nkilled;		/* workers the kernel killed (SIGKILL) */
+	bool stopping;		/* kerf is killing what is left */
 	uint64_t t_first_kill_ns;
 	/* Filled by the stressor, written to the result. */
 	json_t *outcome;	/* "expected", "observed", "as_expected", ... */
