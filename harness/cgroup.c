@@ -30,15 +30,14 @@ struct kerf_clone_args {
 	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 
-static const char *const ctrl_name[KERF_CG_NCTRL] = { "memory", "pids",
-						      "cpu" };
+static const char *const ctrl_name[KERF_CG_NCTRL] = { "memory", "pids", "cpu" };
 
 /* Where each cgroup file system is mounted, and this process's place in it. */
 struct cg_mounts {
-	char v2[PATH_MAX];		/* cgroup2 mount point, "" if none */
-	char v2own[PATH_MAX];		/* kerf's own v2 cgroup directory */
-	char v1[KERF_CG_NCTRL][PATH_MAX];	/* v1 mount of each controller */
-	char v1own[KERF_CG_NCTRL][PATH_MAX];	/* kerf's own v1 directories */
+	char v2[PATH_MAX]; /* cgroup2 mount point, "" if none */
+	char v2own[PATH_MAX]; /* kerf's own v2 cgroup directory */
+	char v1[KERF_CG_NCTRL][PATH_MAX]; /* v1 mount of each controller */
+	char v1own[KERF_CG_NCTRL][PATH_MAX]; /* kerf's own v1 directories */
 	bool any_v1;
 };
 
@@ -285,9 +284,10 @@ fail_leaf:
 		rmdir(leaf);
 	}
 fail:
-	snprintf(why, whylen,
-		 "cgroup v2 at %s: kerf may not create a cgroup with the memory, pids or cpu controller (%s/cgroup.subtree_control is not writable, or other processes share kerf's cgroup %s); run kerf in a delegated scope: systemd-run --user --scope -p Delegate=yes kerf stress ...",
-		 mt->v2, mt->v2, mt->v2own);
+	snprintf(
+		why, whylen,
+		"cgroup v2 at %s: kerf may not create a cgroup with the memory, pids or cpu controller (%s/cgroup.subtree_control is not writable, or other processes share kerf's cgroup %s); run kerf in a delegated scope: systemd-run --user --scope -p Delegate=yes kerf stress ...",
+		mt->v2, mt->v2, mt->v2own);
 	return -EACCES;
 }
 
@@ -322,8 +322,8 @@ int kerf_cg_create(struct kerf_cg *cg, unsigned int ctrls, char *why,
 			return err;
 		}
 		cg->version = 2;
-		cg->dirfd = open(cg->dir[0], O_RDONLY | O_DIRECTORY |
-						     O_CLOEXEC);
+		cg->dirfd =
+			open(cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		snprintf(path, sizeof(path), "%s/cgroup.kill", cg->dir[0]);
 		cg->has_kill = !access(path, W_OK);
 		return 0;
@@ -333,10 +333,11 @@ int kerf_cg_create(struct kerf_cg *cg, unsigned int ctrls, char *why,
 		if (!(ctrls & (1u << i)))
 			continue;
 		if (!mt.v1[i][0]) {
-			snprintf(why, whylen,
-				 "no %s controller: cgroup v2 %s%s does not offer it and no cgroup v1 hierarchy has it mounted",
-				 ctrl_name[i], mt.v2[0] ? "at " : "",
-				 mt.v2[0] ? mt.v2 : "(not mounted)");
+			snprintf(
+				why, whylen,
+				"no %s controller: cgroup v2 %s%s does not offer it and no cgroup v1 hierarchy has it mounted",
+				ctrl_name[i], mt.v2[0] ? "at " : "",
+				mt.v2[0] ? mt.v2 : "(not mounted)");
 			err = -ENOENT;
 			goto fail;
 		}
@@ -344,10 +345,11 @@ int kerf_cg_create(struct kerf_cg *cg, unsigned int ctrls, char *why,
 			 cg->name);
 		if (mkdir(cg->dir[i], 0755)) {
 			err = -errno;
-			snprintf(why, whylen,
-				 "cgroup v1 %s: cannot create %s: %s; run kerf as root or make %s writable by this user, or on cgroup v2: systemd-run --user --scope -p Delegate=yes kerf stress ...",
-				 ctrl_name[i], cg->dir[i], strerror(errno),
-				 mt.v1own[i]);
+			snprintf(
+				why, whylen,
+				"cgroup v1 %s: cannot create %s: %s; run kerf as root or make %s writable by this user, or on cgroup v2: systemd-run --user --scope -p Delegate=yes kerf stress ...",
+				ctrl_name[i], cg->dir[i], strerror(errno),
+				mt.v1own[i]);
 			cg->dir[i][0] = '\0';
 			goto fail;
 		}
@@ -375,8 +377,8 @@ static const char *ctrl_dir(const struct kerf_cg *cg, unsigned int ctrl)
 	return NULL;
 }
 
-int kerf_cg_write(const struct kerf_cg *cg, unsigned int ctrl,
-		  const char *file, const char *val)
+int kerf_cg_write(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
+		  const char *val)
 {
 	const char *dir = ctrl_dir(cg, ctrl);
 	char path[PATH_MAX + 64];
@@ -399,8 +401,7 @@ int kerf_cg_read(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
 	return read_file(path, buf, len);
 }
 
-bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl,
-		 const char *file)
+bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl, const char *file)
 {
 	const char *dir = ctrl_dir(cg, ctrl);
 	char path[PATH_MAX + 64];
@@ -478,8 +479,8 @@ int kerf_cg_mem_high(struct kerf_cg *cg, uint64_t bytes)
 
 int kerf_cg_mem_oom_group(struct kerf_cg *cg)
 {
-	if (cg->version != 2 || !kerf_cg_has(cg, KERF_CG_MEM,
-					     "memory.oom.group"))
+	if (cg->version != 2 ||
+	    !kerf_cg_has(cg, KERF_CG_MEM, "memory.oom.group"))
 		return -EOPNOTSUPP;
 	return kerf_cg_write(cg, KERF_CG_MEM, "memory.oom.group", "1");
 }

@@ -39,14 +39,14 @@ const int kerf_nstressors =
 	(int)(sizeof(kerf_stressors) / sizeof(kerf_stressors[0])) - 1;
 
 #define MAXSETS 16
-#define TAIL_SAMPLES 5		/* samples kept after the last worker died */
-#define GRACE_NS 2000000000ull	/* past --duration before workers are killed */
+#define TAIL_SAMPLES 5 /* samples kept after the last worker died */
+#define GRACE_NS 2000000000ull /* past --duration before workers are killed */
 
 struct stress_opts {
 	const char *name;
 	const char *sets[MAXSETS];
 	int nsets;
-	uint64_t limit;		/* 0: the stressor's default */
+	uint64_t limit; /* 0: the stressor's default */
 	uint64_t duration_ns;
 	uint64_t sample_ns;
 	const char *out;
@@ -167,8 +167,8 @@ void kerf_stress_figure(struct kerf_stress *st, const char *name, double v)
 		json_object_set_new(st->figures, name, json_real(v));
 }
 
-void kerf_stress_info(struct kerf_stress *st, const char *key,
-		      const char *fmt, ...)
+void kerf_stress_info(struct kerf_stress *st, const char *key, const char *fmt,
+		      ...)
 {
 	char buf[512];
 	va_list ap;
@@ -221,8 +221,8 @@ static void reap(struct kerf_stress *st)
 			w->status = status;
 			w->t_exit_ns = kerf_now_ns() - st->t0_ns;
 			w->by_kerf = st->stopping;
-			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
-			    !w->by_kerf) {
+			if (WIFSIGNALED(status) &&
+			    WTERMSIG(status) == SIGKILL && !w->by_kerf) {
 				if (!st->nkilled++)
 					st->t_first_kill_ns = w->t_exit_ns;
 			}
@@ -239,46 +239,71 @@ static int nalive(const struct kerf_stress *st)
 	return n;
 }
 
-/* oom_score, oom_score_adj and VmRSS of the live workers. */
-static void read_scores(struct kerf_stress *st)
+/* oom_score, oom_score_adj and VmRSS of the live workers, into w[]. */
+static void read_scores(const struct kerf_stress *st, struct kerf_worker *w)
 {
-	char path[64], buf[4096], *p;
+	char path[64], buf[4096];
+	long long v;
 	int i;
 	FILE *f;
 
-	/* Frozen at the last sample before the first kill. */
-	if (st->nkilled)
-		return;
 	for (i = 0; i < st->nworkers; i++) {
-		struct kerf_worker *w = &st->w[i];
-		long long v;
-
-		if (w->exited)
+		w[i] = st->w[i];
+		if (w[i].exited)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/oom_score", (int)w->pid);
+		snprintf(path, sizeof(path), "/proc/%d/oom_score",
+			 (int)w[i].pid);
 		f = fopen(path, "re");
 		if (f && fscanf(f, "%lld", &v) == 1)
-			w->oom_score = v;
+			w[i].oom_score = v;
 		if (f)
 			fclose(f);
 		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj",
-			 (int)w->pid);
+			 (int)w[i].pid);
 		f = fopen(path, "re");
 		if (f && fscanf(f, "%lld", &v) == 1)
-			w->oom_adj = v;
+			w[i].oom_adj = v;
 		if (f)
 			fclose(f);
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)w->pid);
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)w[i].pid);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
 		while (fgets(buf, sizeof(buf), f))
-			if (!strncmp(buf, "VmRSS:", 6)) {
-				p = buf + 6;
-				w->rss = strtoull(p, NULL, 10) * 1024;
-			}
+			if (!strncmp(buf, "VmRSS:", 6))
+				w[i].rss = strtoull(buf + 6, NULL, 10) * 1024;
 		fclose(f);
 	}
+}
+
+/*
+ * Scores as they were before the kernel chose a victim: taken each sample,
+ * kept only when no OOM kill happened before or while they were read (a
+ * dying task reads 0).
+ */
+static void track_scores(struct kerf_stress *st, uint64_t oom_kill0)
+{
+	struct kerf_worker w[KERF_STRESS_MAXW];
+	struct kerf_cg_mem m;
+
+	if (st->oom_seen || st->nkilled)
+		return;
+	read_scores(st, w);
+	if (st->s->memory) {
+		if (kerf_cg_mem_read(&st->cg, &m))
+			return;
+		if (m.ev_oom_kill != KERF_CG_NA && m.ev_oom_kill > oom_kill0) {
+			st->oom_seen = true;
+			return;
+		}
+	}
+	reap(st);
+	for (int i = 0; i < st->nworkers; i++)
+		if (!st->w[i].exited) {
+			st->w[i].oom_score = w[i].oom_score;
+			st->w[i].oom_adj = w[i].oom_adj;
+			st->w[i].rss = w[i].rss;
+		}
 }
 
 static void col_na(struct kerf_stress *st, const char *name, uint64_t v)
@@ -314,13 +339,20 @@ static void sample_memory(struct kerf_stress *st, uint64_t t_ns,
 static const char *signame(int sig)
 {
 	switch (sig) {
-	case SIGKILL: return "SIGKILL";
-	case SIGTERM: return "SIGTERM";
-	case SIGINT: return "SIGINT";
-	case SIGSEGV: return "SIGSEGV";
-	case SIGBUS: return "SIGBUS";
-	case SIGABRT: return "SIGABRT";
-	default: return "signal";
+	case SIGKILL:
+		return "SIGKILL";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	case SIGSEGV:
+		return "SIGSEGV";
+	case SIGBUS:
+		return "SIGBUS";
+	case SIGABRT:
+		return "SIGABRT";
+	default:
+		return "signal";
 	}
 }
 
@@ -402,9 +434,8 @@ static void memory_figures(struct kerf_stress *st)
 
 		if (u > peak)
 			peak = u;
-		if (isnan(t_limit) &&
-		    (u >= 0.97 * (double)st->limit ||
-		     col_at(tl, "events_max", i) > max0))
+		if (isnan(t_limit) && (u >= 0.97 * (double)st->limit ||
+				       col_at(tl, "events_max", i) > max0))
 			t_limit = col_at(tl, "t_ms", i) / 1e3;
 	}
 	kerf_stress_figure(st, "limit", (double)st->limit);
@@ -420,17 +451,16 @@ static void memory_figures(struct kerf_stress *st)
 
 		kerf_stress_figure(st, "time_to_kill_s", tk);
 		if (!isnan(t_limit))
-			kerf_stress_figure(st, "limit_to_kill_s",
-					   tk - t_limit);
+			kerf_stress_figure(st, "limit_to_kill_s", tk - t_limit);
 	}
 	kerf_stress_figure(st, "pressure_some_us",
 			   col_delta(tl, "pressure_some_total_us"));
 	for (i = 0; i < 4; i++) {
 		snprintf(key, sizeof(key), "events_%s", evs[i]);
 		if (json_object_get(tl, key))
-			json_object_set_new(ev, evs[i],
-					    json_integer((json_int_t)col_delta(
-						    tl, key)));
+			json_object_set_new(
+				ev, evs[i],
+				json_integer((json_int_t)col_delta(tl, key)));
 	}
 	json_object_set_new(st->outcome, "events_delta", ev);
 }
@@ -474,7 +504,7 @@ static json_t *run_one(const struct kerf_stressor *s,
 	struct kerf_stress st;
 	struct kerf_cg_mem m;
 	const struct kerf_param *p;
-	uint64_t next, t = 0;
+	uint64_t next, t = 0, oom_kill0 = 0;
 	int err = 0, tail = 0;
 	const char *status = "ok";
 	json_t *res, *v;
@@ -493,9 +523,9 @@ static json_t *run_one(const struct kerf_stressor *s,
 	st.info = json_object();
 	st.timeline = json_object();
 	for (p = s->params; p && p->name; p++)
-		kerf_param_store(p, st.priv,
-				 json_string_value(json_object_get(params,
-								   p->name)));
+		kerf_param_store(
+			p, st.priv,
+			json_string_value(json_object_get(params, p->name)));
 
 	err = kerf_cg_create(&st.cg, s->ctrls, why, sizeof(why));
 	if (err) {
@@ -515,7 +545,8 @@ static json_t *run_one(const struct kerf_stressor *s,
 	if (s->memory) {
 		err = kerf_cg_mem_max(&st.cg, st.limit);
 		if (err) {
-			kerf_stress_fail(&st, err, "cannot set the memory limit: %s",
+			kerf_stress_fail(&st, err,
+					 "cannot set the memory limit: %s",
 					 strerror(-err));
 			goto out_cg;
 		}
@@ -526,8 +557,10 @@ static json_t *run_one(const struct kerf_stressor *s,
 	if (err)
 		goto out_teardown;
 	/* The baseline row, before any worker runs. */
-	if (s->memory)
+	if (s->memory) {
 		sample_memory(&st, 0, &m);
+		oom_kill0 = m.ev_oom_kill;
+	}
 	st.t0_ns = kerf_now_ns();
 	err = s->start(&st);
 	if (err < 0) {
@@ -542,11 +575,14 @@ static json_t *run_one(const struct kerf_stressor *s,
 		kerf_stress_pace(&next, st.sample_ns);
 		t = kerf_now_ns() - st.t0_ns;
 		reap(&st);
-		read_scores(&st);
 		if (s->memory)
 			sample_memory(&st, t, &m);
 		else
 			kerf_stress_col(&st, "t_ms", (double)t / 1e6);
+		if (s->memory && m.ev_oom_kill != KERF_CG_NA &&
+		    m.ev_oom_kill > oom_kill0)
+			st.oom_seen = true;
+		track_scores(&st, oom_kill0);
 		if (s->tick && s->tick(&st, t))
 			stop = true;
 		if (stop_sig)
@@ -554,9 +590,10 @@ static json_t *run_one(const struct kerf_stressor *s,
 		if (!nalive(&st) && ++tail >= TAIL_SAMPLES)
 			stop = true;
 		if (t > st.duration_ns + GRACE_NS) {
-			kerf_stress_info(&st, "stopped",
-					 "workers still running %.1f s past --duration: killed",
-					 (double)GRACE_NS / 1e9);
+			kerf_stress_info(
+				&st, "stopped",
+				"workers still running %.1f s past --duration: killed",
+				(double)GRACE_NS / 1e9);
 			stop = true;
 		}
 	}
@@ -621,16 +658,15 @@ out_cg:
 	}
 	json_object_set(res, "info", st.info);
 	if (s->memory)
-		json_object_set_new(res, "timeline_info",
-				    json_pack("{s:I, s:s}", "interval_ms",
-					      (json_int_t)(st.sample_ns /
-							   1000000),
-					      "pressure",
-					      st.cg.version == 1 ?
-						      "system (/proc/pressure/memory)" :
-						      "cgroup (memory.pressure)"));
-	json_object_set_new(res, "elapsed_s",
-			    json_real((double)t / 1e9));
+		json_object_set_new(
+			res, "timeline_info",
+			json_pack("{s:I, s:s}", "interval_ms",
+				  (json_int_t)(st.sample_ns / 1000000),
+				  "pressure",
+				  st.cg.version == 1 ?
+					  "system (/proc/pressure/memory)" :
+					  "cgroup (memory.pressure)"));
+	json_object_set_new(res, "elapsed_s", json_real((double)t / 1e9));
 	json_decref(st.outcome);
 	json_decref(st.figures);
 	json_decref(st.info);
@@ -723,9 +759,10 @@ static int check_sets(const struct kerf_stressor *s,
 		name[n] = '\0';
 		p = find_param(s, name);
 		if (!p)
-			return kerf_usage_error("stress",
-						"%s has no parameter '%s' (see kerf stress --list)",
-						s->name, name);
+			return kerf_usage_error(
+				"stress",
+				"%s has no parameter '%s' (see kerf stress --list)",
+				s->name, name);
 		if (kerf_param_check(p, eq + 1, canon, sizeof(canon), err,
 				     sizeof(err)))
 			return kerf_usage_error("stress", "%s", err);
@@ -734,8 +771,8 @@ static int check_sets(const struct kerf_stressor *s,
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct stress_opts *o,
-		      bool *list, bool *cleanup)
+static int parse_opts(int argc, char **argv, struct stress_opts *o, bool *list,
+		      bool *cleanup)
 {
 	static const struct option lopts[] = {
 		{ "limit", required_argument, NULL, 'l' },
@@ -771,28 +808,32 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o,
 		case 'l':
 			if (kerf_parse_size(optarg, &o->limit) ||
 			    o->limit < (16ull << 20))
-				return kerf_usage_error("stress",
-							"--limit '%s': expected a size of at least 16M, such as 64M or 1G",
-							optarg);
+				return kerf_usage_error(
+					"stress",
+					"--limit '%s': expected a size of at least 16M, such as 64M or 1G",
+					optarg);
 			if (host && o->limit > host)
-				return kerf_usage_error("stress",
-							"--limit '%s' is larger than this host's memory (%llu MiB)",
-							optarg,
-							(unsigned long long)(host >> 20));
+				return kerf_usage_error(
+					"stress",
+					"--limit '%s' is larger than this host's memory (%llu MiB)",
+					optarg,
+					(unsigned long long)(host >> 20));
 			break;
 		case 'd':
 			if (kerf_parse_time(optarg, &o->duration_ns) ||
 			    o->duration_ns < 100000000ull ||
 			    o->duration_ns > 600000000000ull)
-				return kerf_usage_error("stress",
-							"--duration '%s': expected a time from 100ms to 10m, such as 5s",
-							optarg);
+				return kerf_usage_error(
+					"stress",
+					"--duration '%s': expected a time from 100ms to 10m, such as 5s",
+					optarg);
 			break;
 		case 's':
 			if (kerf_parse_int(optarg, &ms) || ms < 1 || ms > 1000)
-				return kerf_usage_error("stress",
-							"--sample-ms '%s': expected an integer from 1 to 1000",
-							optarg);
+				return kerf_usage_error(
+					"stress",
+					"--sample-ms '%s': expected an integer from 1 to 1000",
+					optarg);
 			o->sample_ns = (uint64_t)ms * 1000000ull;
 			break;
 		case 'o':
@@ -817,13 +858,15 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o,
 	}
 	if (*list || *cleanup) {
 		if (optind != argc)
-			return kerf_usage_error("stress",
-						"--list and --cleanup take no stressor name");
+			return kerf_usage_error(
+				"stress",
+				"--list and --cleanup take no stressor name");
 		return 0;
 	}
 	if (optind != argc - 1)
-		return kerf_usage_error("stress",
-					"expected one stressor NAME (kerf stress --list shows them)");
+		return kerf_usage_error(
+			"stress",
+			"expected one stressor NAME (kerf stress --list shows them)");
 	o->name = argv[optind];
 	return 0;
 }
@@ -867,7 +910,8 @@ static void print_summary(json_t *res)
 	printf("%s: %s", json_string_value(json_object_get(res, "bench")),
 	       status);
 	if (json_object_get(res, "reason"))
-		printf(": %s", json_string_value(json_object_get(res, "reason")));
+		printf(": %s",
+		       json_string_value(json_object_get(res, "reason")));
 	if (o)
 		printf(", %s: %s",
 		       json_is_true(json_object_get(o, "as_expected")) ?
@@ -904,7 +948,8 @@ int cmd_stress(int argc, char **argv)
 	if (!s) {
 		kerf_usage_error("stress", "unknown stressor '%s'", o.name);
 		for (i = 0; i < kerf_nstressors; i++)
-			if (kerf_levenshtein(o.name, kerf_stressors[i]->name) <= 3 ||
+			if (kerf_levenshtein(o.name, kerf_stressors[i]->name) <=
+				    3 ||
 			    strstr(kerf_stressors[i]->name, o.name))
 				fprintf(stderr, "  did you mean %s?\n",
 					kerf_stressors[i]->name);

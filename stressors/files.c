@@ -16,7 +16,7 @@ struct nofile_priv {
 };
 
 struct nofile_shared {
-	int64_t before;		/* descriptors open when the worker started */
+	int64_t before; /* descriptors open when the worker started */
 	int64_t opened;
 	int64_t soft, hard;
 	int err;
@@ -24,9 +24,10 @@ struct nofile_shared {
 };
 
 static const struct kerf_param nofile_params[] = {
-	KERF_INT("soft", struct nofile_priv, soft, "1024", "16", "1048576",
-		 "RLIMIT_NOFILE soft limit the worker sets (at most the hard one)"),
-	{ }
+	KERF_INT(
+		"soft", struct nofile_priv, soft, "1024", "16", "1048576",
+		"RLIMIT_NOFILE soft limit the worker sets (at most the hard one)"),
+	{}
 };
 
 static int64_t open_fds(void)
@@ -41,7 +42,7 @@ static int64_t open_fds(void)
 		if (de->d_name[0] != '.')
 			n++;
 	closedir(d);
-	return n - 1;	/* the directory's own descriptor */
+	return n - 1; /* the directory's own descriptor */
 }
 
 static int nofile_worker(struct kerf_stress *st, int idx)
@@ -94,7 +95,8 @@ static int nofile_verdict(struct kerf_stress *st)
 
 	kerf_stress_figure(st, "soft_limit", (double)sh->soft);
 	kerf_stress_figure(st, "hard_limit", (double)sh->hard);
-	kerf_stress_figure(st, "fs_nr_open", sysctl_num("/proc/sys/fs/nr_open"));
+	kerf_stress_figure(st, "fs_nr_open",
+			   sysctl_num("/proc/sys/fs/nr_open"));
 	kerf_stress_figure(st, "fs_file_max",
 			   sysctl_num("/proc/sys/fs/file-max"));
 	kerf_stress_figure(st, "open_before", (double)sh->before);
@@ -103,14 +105,14 @@ static int nofile_verdict(struct kerf_stress *st)
 	json_object_set_new(st->outcome, "errno",
 			    json_string(sh->err ? strerrorname_np(sh->err) :
 						  "none"));
-	kerf_stress_observed(st,
-			     sh->done && sh->err == EMFILE &&
-				     sh->before + sh->opened == sh->soft,
-			     "%lld descriptors open (%lld before + %lld opened) at the soft limit %lld, then %s",
-			     (long long)(sh->before + sh->opened),
-			     (long long)sh->before, (long long)sh->opened,
-			     (long long)sh->soft,
-			     sh->err ? strerrorname_np(sh->err) : "no failure");
+	kerf_stress_observed(
+		st,
+		sh->done && sh->err == EMFILE &&
+			sh->before + sh->opened == sh->soft,
+		"%lld descriptors open (%lld before + %lld opened) at the soft limit %lld, then %s",
+		(long long)(sh->before + sh->opened), (long long)sh->before,
+		(long long)sh->opened, (long long)sh->soft,
+		sh->err ? strerrorname_np(sh->err) : "no failure");
 	return 0;
 }
 

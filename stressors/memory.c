@@ -67,7 +67,7 @@ static const struct kerf_param anon_params[] = {
 		 "workers, each allocating until it is killed"),
 	KERF_SIZE("rate", struct anon_priv, rate, "256M", "1M", "64G",
 		  "bytes each worker touches per second"),
-	{ }
+	{}
 };
 
 static int anon_worker(struct kerf_stress *st, int idx)
@@ -107,8 +107,10 @@ static int anon_verdict(struct kerf_stress *st)
 
 const struct kerf_stressor memory_anon = {
 	.name = "memory/anon",
-	.summary = "workers touch anonymous memory at a set rate past memory.max",
-	.expected = "the OOM killer kills a worker (one, with workers=1); kerf survives",
+	.summary =
+		"workers touch anonymous memory at a set rate past memory.max",
+	.expected =
+		"the OOM killer kills a worker (one, with workers=1); kerf survives",
 	.ctrls = KERF_CG_MEM,
 	.memory = true,
 	.unit = "s",
@@ -135,7 +137,7 @@ struct pagecache_shared {
 static const struct kerf_param pagecache_params[] = {
 	KERF_SIZE("size", struct pagecache_priv, size, "0", "0", "64G",
 		  "file size (0: twice the limit)"),
-	{ }
+	{}
 };
 
 static bool disk_backed(const char *dir, uint64_t need)
@@ -167,9 +169,10 @@ static int pagecache_setup(struct kerf_stress *st)
 		if (st->tmpdir)
 			break;
 	}
-	return kerf_stress_skip(st,
-				"no writable disk-backed directory with %llu MiB free (tmpfs and ramfs do not count: their pages are not reclaimable page cache); give one with --tmpdir",
-				(unsigned long long)(pv->size * 5 / 4 / MIB));
+	return kerf_stress_skip(
+		st,
+		"no writable disk-backed directory with %llu MiB free (tmpfs and ramfs do not count: their pages are not reclaimable page cache); give one with --tmpdir",
+		(unsigned long long)(pv->size * 5 / 4 / MIB));
 }
 
 static int open_scratch(const char *dir)
@@ -250,17 +253,18 @@ static int pagecache_verdict(struct kerf_stress *st)
 	kerf_stress_figure(st, "file_size", (double)pv->size);
 	kerf_stress_figure(st, "bytes_written", (double)sh->written);
 	kerf_stress_figure(st, "bytes_read", (double)sh->read);
-	kerf_stress_observed(st, st->nkilled == 0 && ratio >= 0.9,
-			     "%d kills; peak usage %.0f%% of the limit with a %llu MiB file",
-			     st->nkilled, ratio * 100,
-			     (unsigned long long)(pv->size / MIB));
+	kerf_stress_observed(
+		st, st->nkilled == 0 && ratio >= 0.9,
+		"%d kills; peak usage %.0f%% of the limit with a %llu MiB file",
+		st->nkilled, ratio * 100, (unsigned long long)(pv->size / MIB));
 	return 0;
 }
 
 const struct kerf_stressor memory_pagecache = {
 	.name = "memory/pagecache",
 	.summary = "a worker writes and rereads a file larger than memory.max",
-	.expected = "reclaim, no kill, usage stays at the limit (file, not anon)",
+	.expected =
+		"reclaim, no kill, usage stays at the limit (file, not anon)",
 	.ctrls = KERF_CG_MEM,
 	.memory = true,
 	.unit = "B",
@@ -276,17 +280,18 @@ const struct kerf_stressor memory_pagecache = {
 /* ---- memory/shmem ---- */
 
 struct shmem_priv {
-	int backing;		/* 0 tmpfs, 1 memfd */
+	int backing; /* 0 tmpfs, 1 memfd */
 	uint64_t rate;
 	char path[128];
 };
 
 static const struct kerf_param shmem_params[] = {
-	KERF_ENUM("backing", struct shmem_priv, backing, "tmpfs", "tmpfs,memfd",
-		  "a file in /dev/shm (stays charged after the kill) or a memfd"),
+	KERF_ENUM(
+		"backing", struct shmem_priv, backing, "tmpfs", "tmpfs,memfd",
+		"a file in /dev/shm (stays charged after the kill) or a memfd"),
 	KERF_SIZE("rate", struct shmem_priv, rate, "256M", "1M", "64G",
 		  "bytes touched per second"),
-	{ }
+	{}
 };
 
 static int shmem_setup(struct kerf_stress *st)
@@ -299,8 +304,8 @@ static int shmem_setup(struct kerf_stress *st)
 	if (pv->backing == 1)
 		return 0;
 	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC_)
-		return kerf_stress_skip(st,
-					"/dev/shm is not a tmpfs; use -p backing=memfd");
+		return kerf_stress_skip(
+			st, "/dev/shm is not a tmpfs; use -p backing=memfd");
 	snprintf(pv->path, sizeof(pv->path), "/dev/shm/kerf-%d-shm-%u",
 		 (int)getpid(), seq++);
 	fd = open(pv->path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
@@ -349,9 +354,10 @@ static int shmem_verdict(struct kerf_stress *st)
 	double left = n ? json_number_value(json_array_get(a, n - 1)) : 0;
 
 	kerf_stress_figure(st, "shmem_after_kill", left);
-	kerf_stress_observed(st, st->nkilled >= 1,
-			     "%d kills; %.1f MiB of shmem still charged after the kill",
-			     st->nkilled, left / (double)MIB);
+	kerf_stress_observed(
+		st, st->nkilled >= 1,
+		"%d kills; %.1f MiB of shmem still charged after the kill",
+		st->nkilled, left / (double)MIB);
 	return 0;
 }
 
@@ -366,7 +372,8 @@ static void shmem_teardown(struct kerf_stress *st)
 const struct kerf_stressor memory_shmem = {
 	.name = "memory/shmem",
 	.summary = "a worker fills tmpfs (or a memfd) past memory.max",
-	.expected = "a kill (shmem is not reclaimable without swap); a tmpfs file stays charged after it",
+	.expected =
+		"a kill (shmem is not reclaimable without swap); a tmpfs file stays charged after it",
 	.ctrls = KERF_CG_MEM,
 	.memory = true,
 	.unit = "s",
@@ -392,7 +399,7 @@ static const struct kerf_param high_params[] = {
 		  "memory.high (0: half the limit)"),
 	KERF_SIZE("rate", struct high_priv, rate, "128M", "1M", "64G",
 		  "bytes touched per second"),
-	{ }
+	{}
 };
 
 static int high_setup(struct kerf_stress *st)
@@ -401,8 +408,9 @@ static int high_setup(struct kerf_stress *st)
 	int err;
 
 	if (st->cg.version != 2)
-		return kerf_stress_skip(st,
-					"memory.high is a cgroup v2 file; this host's memory controller is on cgroup v1");
+		return kerf_stress_skip(
+			st,
+			"memory.high is a cgroup v2 file; this host's memory controller is on cgroup v1");
 	if (!pv->high)
 		pv->high = st->limit / 2;
 	if (pv->high >= st->limit)
@@ -434,27 +442,46 @@ static int high_start(struct kerf_stress *st)
 	return pid < 0 ? pid : 0;
 }
 
-/* Bytes per second of anon growth between usage levels lo and hi. */
-static double growth_rate(json_t *tl, double lo, double hi)
+/* Index of the first sample with anon >= v, or -1. */
+static long first_at(json_t *tl, double v)
 {
-	json_t *t = json_object_get(tl, "t_ms"), *a = json_object_get(tl, "anon");
-	double t0 = -1, a0 = 0, t1 = -1, a1 = 0;
-	size_t i, n = json_array_size(a);
+	json_t *a = json_object_get(tl, "anon");
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		double v = json_number_value(json_array_get(a, i));
-		double ti = json_number_value(json_array_get(t, i)) / 1e3;
+	for (i = 0; i < json_array_size(a); i++)
+		if (json_number_value(json_array_get(a, i)) >= v)
+			return (long)i;
+	return -1;
+}
 
-		if (t0 < 0 && v >= lo) {
-			t0 = ti;
-			a0 = v;
-		}
-		if (t0 >= 0 && v <= hi) {
-			t1 = ti;
-			a1 = v;
-		}
-	}
-	return t1 > t0 ? (a1 - a0) / (t1 - t0) : 0;
+/* Bytes per second of anon growth from sample i to sample j. */
+static double growth(json_t *tl, long i, long j)
+{
+	json_t *t = json_object_get(tl, "t_ms"),
+	       *a = json_object_get(tl, "anon");
+	double dt;
+
+	if (i < 0 || j <= i)
+		return 0;
+	dt = (json_number_value(json_array_get(t, (size_t)j)) -
+	      json_number_value(json_array_get(t, (size_t)i))) /
+	     1e3;
+	return (json_number_value(json_array_get(a, (size_t)j)) -
+		json_number_value(json_array_get(a, (size_t)i))) /
+	       dt;
+}
+
+/* The last sample taken while the worker still ran. */
+static long last_alive(const struct kerf_stress *st)
+{
+	json_t *t = json_object_get(st->timeline, "t_ms");
+	double end = (double)st->w[0].t_exit_ns / 1e6;
+	long i, last = -1;
+
+	for (i = 0; i < (long)json_array_size(t); i++)
+		if (json_number_value(json_array_get(t, (size_t)i)) < end)
+			last = i;
+	return last;
 }
 
 static int high_verdict(struct kerf_stress *st)
@@ -463,26 +490,28 @@ static int high_verdict(struct kerf_stress *st)
 	json_t *ev = json_object_get(st->outcome, "events_delta");
 	double below, above, high = (double)pv->high;
 
-	below = growth_rate(st->timeline, high * 0.1, high * 0.9);
-	above = growth_rate(st->timeline, high, (double)st->limit);
+	below = growth(st->timeline, first_at(st->timeline, high * 0.1),
+		       first_at(st->timeline, high * 0.9));
+	above = growth(st->timeline, first_at(st->timeline, high),
+		       last_alive(st));
 	kerf_stress_figure(st, "high", high);
 	kerf_stress_figure(st, "rate_below_high_Bps", below);
 	kerf_stress_figure(st, "rate_above_high_Bps", above);
-	kerf_stress_observed(st,
-			     st->nkilled == 0 && above < below / 2 &&
-				     json_integer_value(json_object_get(ev, "high")) > 0,
-			     "%d kills; allocation %.1f MiB/s below memory.high, %.1f MiB/s above it; %lld high events",
-			     st->nkilled, below / (double)MIB,
-			     above / (double)MIB,
-			     (long long)json_integer_value(
-				     json_object_get(ev, "high")));
+	kerf_stress_observed(
+		st,
+		st->nkilled == 0 && above < below / 2 &&
+			json_integer_value(json_object_get(ev, "high")) > 0,
+		"%d kills; allocation %.1f MiB/s below memory.high, %.1f MiB/s above it; %lld high events",
+		st->nkilled, below / (double)MIB, above / (double)MIB,
+		(long long)json_integer_value(json_object_get(ev, "high")));
 	return 0;
 }
 
 const struct kerf_stressor memory_high = {
 	.name = "memory/high",
 	.summary = "a worker allocates past memory.high, below memory.max (v2)",
-	.expected = "throttling: allocation slows and pressure rises above memory.high; no kill",
+	.expected =
+		"throttling: allocation slows and pressure rises above memory.high; no kill",
 	.ctrls = KERF_CG_MEM,
 	.memory = true,
 	.unit = "B/s",
@@ -512,7 +541,7 @@ static const struct kerf_param victim_params[] = {
 		 "1: memory.oom.group (v2), the whole cgroup is killed"),
 	KERF_INT("adj", struct victim_priv, adj, "500", "-1000", "1000",
 		 "oom_score_adj of the medium worker (the others have 0)"),
-	{ }
+	{}
 };
 
 /* Worker shares of the limit, in percent: small (keeps growing), big, medium. */
@@ -529,9 +558,10 @@ static int victim_setup(struct kerf_stress *st)
 		return 0;
 	err = kerf_cg_mem_oom_group(&st->cg);
 	if (err == -EOPNOTSUPP)
-		return kerf_stress_skip(st,
-					"group=1 needs memory.oom.group, a cgroup v2 file; this host's memory controller is on cgroup v%d",
-					st->cg.version);
+		return kerf_stress_skip(
+			st,
+			"group=1 needs memory.oom.group, a cgroup v2 file; this host's memory controller is on cgroup v%d",
+			st->cg.version);
 	if (err)
 		return kerf_stress_fail(st, err, "cannot set memory.oom.group");
 	return 0;
@@ -598,16 +628,18 @@ static int victim_verdict(struct kerf_stress *st)
 	int i, first = -1, top = -1;
 
 	if (sh->adj_failed)
-		return kerf_stress_skip(st,
-					"cannot set oom_score_adj to %lld (a negative value needs CAP_SYS_RESOURCE)",
-					(long long)pv->adj);
+		return kerf_stress_skip(
+			st,
+			"cannot set oom_score_adj to %lld (a negative value needs CAP_SYS_RESOURCE)",
+			(long long)pv->adj);
 	for (i = 0; i < st->nworkers; i++) {
 		const struct kerf_worker *w = &st->w[i];
 		bool killed = w->exited && !w->by_kerf &&
 			      WIFSIGNALED(w->status) &&
 			      WTERMSIG(w->status) == SIGKILL;
 
-		if (killed && (first < 0 || w->t_exit_ns < st->w[first].t_exit_ns))
+		if (killed &&
+		    (first < 0 || w->t_exit_ns < st->w[first].t_exit_ns))
 			first = i;
 		if (top < 0 || w->oom_score > st->w[top].oom_score)
 			top = i;
@@ -616,31 +648,34 @@ static int victim_verdict(struct kerf_stress *st)
 		kerf_stress_observed(st, false, "no worker was killed");
 		return 0;
 	}
-	kerf_stress_figure(st, "victim_oom_score", (double)st->w[first].oom_score);
+	kerf_stress_figure(st, "victim_oom_score",
+			   (double)st->w[first].oom_score);
 	kerf_stress_figure(st, "top_oom_score", (double)st->w[top].oom_score);
 	json_object_set_new(st->outcome, "victim",
 			    json_string(st->w[first].role));
 	json_object_set_new(st->outcome, "highest_score",
 			    json_string(st->w[top].role));
 	if (pv->group) {
-		kerf_stress_observed(st, st->nkilled == st->nworkers,
-				     "memory.oom.group: %d of %d workers killed",
-				     st->nkilled, st->nworkers);
+		kerf_stress_observed(
+			st, st->nkilled == st->nworkers,
+			"memory.oom.group: %d of %d workers killed",
+			st->nkilled, st->nworkers);
 		return 0;
 	}
-	kerf_stress_observed(st,
-			     st->w[first].oom_score == st->w[top].oom_score,
-			     "the kernel killed '%s' (oom_score %lld); the highest oom_score before the kill was '%s' (%lld)",
-			     st->w[first].role,
-			     (long long)st->w[first].oom_score,
-			     st->w[top].role, (long long)st->w[top].oom_score);
+	kerf_stress_observed(
+		st, st->w[first].oom_score == st->w[top].oom_score,
+		"the kernel killed '%s' (oom_score %lld); the highest oom_score before the kill was '%s' (%lld)",
+		st->w[first].role, (long long)st->w[first].oom_score,
+		st->w[top].role, (long long)st->w[top].oom_score);
 	return 0;
 }
 
 const struct kerf_stressor memory_victim = {
 	.name = "memory/victim",
-	.summary = "three workers of different sizes and oom_score_adj share the limit",
-	.expected = "the worker with the highest oom_score dies (group=1: all of them)",
+	.summary =
+		"three workers of different sizes and oom_score_adj share the limit",
+	.expected =
+		"the worker with the highest oom_score dies (group=1: all of them)",
 	.ctrls = KERF_CG_MEM,
 	.memory = true,
 	.unit = "s",

@@ -12,20 +12,20 @@
 
 struct fork_priv {
 	int64_t max;
-	int outside;		/* kerf forked while the cgroup was full: 1 ok */
+	int outside; /* kerf forked while the cgroup was full: 1 ok */
 };
 
 struct fork_shared {
-	int64_t forked;		/* children alive when fork first failed */
-	int64_t refused;	/* failed forks, of 100 tries after the first */
-	int err;		/* errno of the first failure */
+	int64_t forked; /* children alive when fork first failed */
+	int64_t refused; /* failed forks, of 100 tries after the first */
+	int err; /* errno of the first failure */
 	int done;
 };
 
 static const struct kerf_param fork_params[] = {
 	KERF_INT("max", struct fork_priv, max, "64", "2", "4096",
 		 "pids.max of the run's cgroup"),
-	{ }
+	{}
 };
 
 static int fork_setup(struct kerf_stress *st)
@@ -115,7 +115,8 @@ static int fork_verdict(struct kerf_stress *st)
 	uint64_t ev = 0;
 
 	if (kerf_cg_read(&st->cg, KERF_CG_PIDS, "pids.events", buf,
-			 sizeof(buf)) > 0 && !kerf_kv(buf, "max", &ev))
+			 sizeof(buf)) > 0 &&
+	    !kerf_kv(buf, "max", &ev))
 		kerf_stress_figure(st, "pids_events_max", (double)ev);
 	kerf_stress_figure(st, "pids_max", (double)pv->max);
 	kerf_stress_figure(st, "forked", (double)sh->forked);
@@ -123,22 +124,24 @@ static int fork_verdict(struct kerf_stress *st)
 	json_object_set_new(st->outcome, "errno",
 			    json_string(sh->err ? strerrorname_np(sh->err) :
 						  "none"));
-	json_object_set_new(st->outcome, "kerf_can_fork", json_boolean(outside));
-	kerf_stress_observed(st,
-			     sh->done && sh->err == EAGAIN &&
-				     sh->forked == pv->max - 1 &&
-				     sh->refused == 100 && outside,
-			     "%lld children forked under pids.max=%lld (the worker is the last one), then %s on %lld of 100 tries; kerf %s fork",
-			     (long long)sh->forked, (long long)pv->max,
-			     sh->err ? strerrorname_np(sh->err) : "no failure",
-			     (long long)sh->refused, outside ? "can still" : "cannot");
+	json_object_set_new(st->outcome, "kerf_can_fork",
+			    json_boolean(outside));
+	kerf_stress_observed(
+		st,
+		sh->done && sh->err == EAGAIN && sh->forked == pv->max - 1 &&
+			sh->refused == 100 && outside,
+		"%lld children forked under pids.max=%lld (the worker is the last one), then %s on %lld of 100 tries; kerf %s fork",
+		(long long)sh->forked, (long long)pv->max,
+		sh->err ? strerrorname_np(sh->err) : "no failure",
+		(long long)sh->refused, outside ? "can still" : "cannot");
 	return 0;
 }
 
 const struct kerf_stressor pids_fork = {
 	.name = "pids/fork",
 	.summary = "a worker forks until pids.max refuses",
-	.expected = "fork fails with EAGAIN at pids.max; kerf outside the cgroup still forks",
+	.expected =
+		"fork fails with EAGAIN at pids.max; kerf outside the cgroup still forks",
 	.ctrls = KERF_CG_PIDS,
 	.unit = "processes",
 	.better = KERF_HIGHER_IS_BETTER,

@@ -22,13 +22,13 @@
  * empty when the controller was not asked for).
  */
 struct kerf_cg {
-	int version;		/* 1 or 2; 0: no cgroup (plain workers) */
+	int version; /* 1 or 2; 0: no cgroup (plain workers) */
 	unsigned int ctrls;
 	char name[64];
 	char dir[KERF_CG_NCTRL][PATH_MAX];
-	int dirfd;		/* v2: the directory, for CLONE_INTO_CGROUP */
-	bool has_kill;		/* v2: cgroup.kill (5.14) */
-	bool clone3;		/* v2: workers were spawned with clone3 */
+	int dirfd; /* v2: the directory, for CLONE_INTO_CGROUP */
+	bool has_kill; /* v2: cgroup.kill (5.14) */
+	bool clone3; /* v2: workers were spawned with clone3 */
 };
 
 /* "v1", "v2", "hybrid" or "none": which cgroup file systems are mounted. */
@@ -56,12 +56,11 @@ int kerf_cg_nprocs(const struct kerf_cg *cg);
 pid_t kerf_cg_spawn(struct kerf_cg *cg, int (*fn)(void *), void *arg);
 
 /* Files of the run's cgroup, for the controller ctrl (one KERF_CG_* bit). */
-int kerf_cg_write(const struct kerf_cg *cg, unsigned int ctrl,
-		  const char *file, const char *val);
+int kerf_cg_write(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
+		  const char *val);
 int kerf_cg_read(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
 		 char *buf, size_t len);
-bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl,
-		 const char *file);
+bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl, const char *file);
 /* Value of "key value" (or "key=value") in text; 0 or -ENOENT. */
 int kerf_kv(const char *text, const char *key, uint64_t *val);
 
@@ -70,19 +69,18 @@ int kerf_cg_mem_max(struct kerf_cg *cg, uint64_t bytes);
 int kerf_cg_mem_high(struct kerf_cg *cg, uint64_t bytes);
 int kerf_cg_mem_oom_group(struct kerf_cg *cg);
 int kerf_cg_pids_max(struct kerf_cg *cg, uint64_t n);
-int kerf_cg_cpu_max(struct kerf_cg *cg, uint64_t quota_us,
-		    uint64_t period_us);
+int kerf_cg_cpu_max(struct kerf_cg *cg, uint64_t quota_us, uint64_t period_us);
 
-#define KERF_CG_NA UINT64_MAX	/* a counter this backend does not have */
+#define KERF_CG_NA UINT64_MAX /* a counter this backend does not have */
 
 /* One sample of the memory controller, KERF_CG_NA where absent. */
 struct kerf_cg_mem {
 	uint64_t usage, anon, file, shmem, limit;
 	uint64_t pgscan, pgsteal;
 	uint64_t ev_high, ev_max, ev_oom, ev_oom_kill;
-	double psi_avg10;	/* memory pressure "some", avg10 (percent) */
-	uint64_t psi_total_us;	/* memory pressure "some", total (us) */
-	bool psi_system;	/* pressure is /proc/pressure/memory (v1) */
+	double psi_avg10; /* memory pressure "some", avg10 (percent) */
+	uint64_t psi_total_us; /* memory pressure "some", total (us) */
+	bool psi_system; /* pressure is /proc/pressure/memory (v1) */
 	bool psi_ok;
 };
 int kerf_cg_mem_read(const struct kerf_cg *cg, struct kerf_cg_mem *m);

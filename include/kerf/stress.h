@@ -18,12 +18,12 @@ struct kerf_worker {
 	pid_t pid;
 	char role[32];
 	bool exited;
-	bool by_kerf;		/* killed by kerf's cleanup, not by the kernel */
-	int status;		/* wait status */
-	uint64_t t_exit_ns;	/* since the start of the run */
-	int64_t oom_score;	/* last /proc/PID/oom_score read, -1: none */
+	bool by_kerf; /* killed by kerf's cleanup, not by the kernel */
+	int status; /* wait status */
+	uint64_t t_exit_ns; /* since the start of the run */
+	int64_t oom_score; /* last /proc/PID/oom_score read, -1: none */
 	int64_t oom_adj;
-	uint64_t rss;		/* last VmRSS read, bytes */
+	uint64_t rss; /* last VmRSS read, bytes */
 };
 
 /* Shared page(s) between kerf and its workers, mapped before the spawn. */
@@ -33,35 +33,36 @@ struct kerf_stress {
 	const struct kerf_stressor *s;
 	void *priv;
 	struct kerf_cg cg;
-	uint64_t limit;		/* bytes, --limit */
-	uint64_t duration_ns;	/* --duration: workers stop by then */
+	uint64_t limit; /* bytes, --limit */
+	uint64_t duration_ns; /* --duration: workers stop by then */
 	uint64_t sample_ns;
-	uint64_t t0_ns;		/* start of the run, CLOCK_MONOTONIC */
+	uint64_t t0_ns; /* start of the run, CLOCK_MONOTONIC */
 	const char *tmpdir;
 	/* KERF_STRESS_SHARED bytes, MAP_SHARED, touched by kerf first. */
 	void *shared;
 	int nworkers;
 	struct kerf_worker w[KERF_STRESS_MAXW];
-	int nkilled;		/* workers the kernel killed (SIGKILL) */
-	bool stopping;		/* kerf is killing what is left */
+	int nkilled; /* workers the kernel killed (SIGKILL) */
+	bool stopping; /* kerf is killing what is left */
+	bool oom_seen; /* the OOM killer acted (memory events) */
 	uint64_t t_first_kill_ns;
 	/* Filled by the stressor, written to the result. */
-	json_t *outcome;	/* "expected", "observed", "as_expected", ... */
-	json_t *figures;	/* name -> number */
-	json_t *info;		/* name -> string */
-	json_t *timeline;	/* column name -> array */
+	json_t *outcome; /* "expected", "observed", "as_expected", ... */
+	json_t *figures; /* name -> number */
+	json_t *info; /* name -> string */
+	json_t *timeline; /* column name -> array */
 	char reason[512];
 };
 
 struct kerf_stressor {
-	const char *name;	/* "family/variant" */
+	const char *name; /* "family/variant" */
 	const char *summary;
-	const char *expected;	/* one line: what the kernel should do */
-	unsigned int ctrls;	/* KERF_CG_*: the cgroup controllers needed */
-	bool memory;		/* a memory run: --limit, memory timeline */
-	const char *unit;	/* of the headline figure */
+	const char *expected; /* one line: what the kernel should do */
+	unsigned int ctrls; /* KERF_CG_*: the cgroup controllers needed */
+	bool memory; /* a memory run: --limit, memory timeline */
+	const char *unit; /* of the headline figure */
 	enum kerf_better better;
-	const char *headline;	/* the figure shown as "value" */
+	const char *headline; /* the figure shown as "value" */
 	const struct kerf_param *params;
 	size_t priv_size;
 	/* The cgroup exists, empty: set limits, prepare files. */
@@ -90,8 +91,8 @@ int kerf_stress_fail(struct kerf_stress *st, int err, const char *fmt, ...)
 void kerf_stress_col(struct kerf_stress *st, const char *name, double v);
 /* Figures, outcome fields and info. */
 void kerf_stress_figure(struct kerf_stress *st, const char *name, double v);
-void kerf_stress_info(struct kerf_stress *st, const char *key,
-		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void kerf_stress_info(struct kerf_stress *st, const char *key, const char *fmt,
+		      ...) __attribute__((format(printf, 3, 4)));
 /* Set outcome.observed and outcome.as_expected. */
 void kerf_stress_observed(struct kerf_stress *st, bool as_expected,
 			  const char *fmt, ...)
