@@ -442,10 +442,10 @@ static int high_start(struct kerf_stress *st)
 	return pid < 0 ? pid : 0;
 }
 
-/* Index of the first sample with anon >= v, or -1. */
+/* Index of the first sample with usage >= v, or -1. */
 static long first_at(json_t *tl, double v)
 {
-	json_t *a = json_object_get(tl, "anon");
+	json_t *a = json_object_get(tl, "usage");
 	size_t i;
 
 	for (i = 0; i < json_array_size(a); i++)
@@ -454,11 +454,14 @@ static long first_at(json_t *tl, double v)
 	return -1;
 }
 
-/* Bytes per second of anon growth from sample i to sample j. */
+/*
+ * Bytes per second of usage growth from sample i to sample j (usage, not
+ * the anon of memory.stat, which v2 flushes lazily).
+ */
 static double growth(json_t *tl, long i, long j)
 {
-	json_t *t = json_object_get(tl, "t_ms"),
-	       *a = json_object_get(tl, "anon");
+	json_t *t = json_object_get(tl, "t_ms");
+	json_t *a = json_object_get(tl, "usage");
 	double dt;
 
 	if (i < 0 || j <= i)
