@@ -89,7 +89,10 @@ static bool kerf_can_fork(void)
 		_exit(0);
 	if (pid < 0)
 		return false;
-	return waitpid(pid, &status, 0) == pid && WIFEXITED(status);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
 static bool fork_tick(struct kerf_stress *st, uint64_t t_ns)

@@ -53,6 +53,10 @@ def need(cmd, cond, what):
 need("memory/anon --limit 64M",
      lambda r: len(r["outcome"]["killed"]) == 1 and r["info"]["cgroup"].startswith("v2"),
      "not exactly one kill on v2")
+need("delegated memory/anon --limit 64M",
+     lambda r: len(r["outcome"]["killed"]) == 1
+     and r["info"]["cgroup"].startswith("v2 /sys/fs/cgroup/deleg/kerf-"),
+     "not one kill in the delegated subtree")
 need("memory/shmem --limit 64M", lambda r: len(r["outcome"]["killed"]) == 1, "no kill")
 need("memory/pagecache --limit 32M --duration 6s",
      lambda r: r["status"] == "ok" and r["outcome"]["killed"] == [], "a kill or not run")

@@ -51,6 +51,24 @@ run pids/fork
 run files/nofile
 run cpu/throttle --duration 2s
 
+# A delegated subtree, as an unprivileged user would get it from
+# systemd-run --user --scope -p Delegate=yes: kerf moves itself to a leaf.
+echo "+memory +pids +cpu" >/sys/fs/cgroup/cgroup.subtree_control
+d=/sys/fs/cgroup/deleg
+mkdir $d
+chown 65534:65534 $d $d/cgroup.procs $d/cgroup.subtree_control $d/cgroup.threads
+n=$((n + 1))
+mkdir -p /etc
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >/etc/passwd
+echo "nogroup:x:65534:" >/etc/group
+sh -c "echo \$\$ >$d/cgroup.procs; exec su -s /bin/sh nobody -c \
+	'exec kerf stress memory/anon --limit 64M --out /tmp/r$n'" \
+	>/tmp/log$n 2>&1
+say "KERF-RESULT $n rc=$? delegated memory/anon --limit 64M"
+cat /tmp/r$n/run.json >$out 2>/dev/null
+say "KERF-END $n"
+sed 's/^/KERF-LOG /' /tmp/log$n >$out
+
 # Cleanup on SIGINT and after SIGKILL, on v2.
 left()
 {

@@ -9,11 +9,13 @@ out=$1 kerf=$2 busybox=$3 krel=$4
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,var/tmp,lib/modules} "$root"/dev/shm
+chmod 1777 "$root/tmp" "$root/var/tmp"
 cp "$busybox" "$root/bin/busybox"
 for app in sh mount umount mkdir cat ls sleep kill poweroff insmod mke2fs \
-	   echo grep find wc seq rm base64 timeout sync; do
+	   echo grep find wc seq rm timeout sync chown su sed; do
 	ln -s busybox "$root/bin/$app"
 done
 cp "$kerf" "$root/bin/kerf"
