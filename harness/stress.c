@@ -570,6 +570,12 @@ static json_t *run_one(const struct kerf_stressor *s,
 		goto out_stop;
 	}
 
+	if (st.cg.version)
+		kerf_stress_info(
+			&st, "spawn", "%s",
+			st.cg.clone3 ?
+				"clone3 CLONE_INTO_CGROUP" :
+				"fork, pid written to cgroup.procs before the worker runs");
 	next = st.t0_ns;
 	while (!stop) {
 		kerf_stress_pace(&next, st.sample_ns);

@@ -474,11 +474,15 @@ static double growth(json_t *tl, long i, long j)
 	       dt;
 }
 
-/* The last sample taken while the worker still ran. */
+/* The last sample taken while the worker still allocated. */
 static long last_alive(const struct kerf_stress *st)
 {
 	json_t *t = json_object_get(st->timeline, "t_ms");
-	double end = (double)st->w[0].t_exit_ns / 1e6;
+	uint64_t end_ns = st->w[0].t_exit_ns < st->duration_ns ?
+				  st->w[0].t_exit_ns :
+				  st->duration_ns;
+	/* A sample just before the reap may already see the memory freed. */
+	double end = (double)(end_ns - st->sample_ns) / 1e6;
 	long i, last = -1;
 
 	for (i = 0; i < (long)json_array_size(t); i++)
