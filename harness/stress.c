@@ -618,6 +618,10 @@ out_stop:
 out_teardown:
 	if (s->teardown)
 		s->teardown(&st);
+	/* What the stressor's own cleanup (a tmpfs file removed) gave back. */
+	if (s->memory && st.nworkers && !kerf_cg_mem_read(&st.cg, &m))
+		kerf_stress_figure(&st, "usage_after_teardown",
+				   (double)m.usage);
 out_cg:
 	if (kerf_cg_destroy(&st.cg, 5000)) {
 		fprintf(stderr, "kerf stress: could not remove cgroup %s\n",

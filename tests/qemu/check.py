@@ -37,6 +37,7 @@ for cmd, rc, doc in runs:
     print(f"{cmd:45} {rc:5} {r['status']:5} "
           f"kills={len(o.get('killed', []))} "
           f"t_kill={f.get('time_to_kill_s', float('nan')):.3f}s "
+          f"lim2kill={f.get('limit_to_kill_s', float('nan')):.3f}s "
           f"peak={f.get('peak_usage', 0) / 2**20:.1f}M/"
           f"{f.get('limit', 0) / 2**20:.0f}M | {o.get('observed', r.get('reason'))}")
     if r["status"] == "error" or (r["status"] == "ok" and not o.get("as_expected")):
