@@ -24,6 +24,8 @@ int cmd_env(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 
 /* report, export */
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* compare */
 

@@ -15,6 +15,10 @@ static const struct kerf_cmd cmds[] = {
 	{ "stress", "provoke a kernel limit in a cgroup and record a timeline", cmd_stress },
 
 	/* report, export */
+	{ "report", "gnuplot plots and an HTML page of one or more runs",
+	  cmd_report },
+	{ "export", "a run as Google Benchmark JSON, Bencher BMF or CSV",
+	  cmd_export },
 
 	/* compare */
 
