@@ -497,6 +497,107 @@ static void stop_workers(struct kerf_stress *st)
 	}
 }
 
+static void stress_free(struct kerf_stress *st)
+{
+	json_decref(st->outcome);
+	json_decref(st->figures);
+	json_decref(st->info);
+	json_decref(st->timeline);
+	free(st->priv);
+}
+
+/* The run.json entry of one finished (or skipped, failed) run. */
+static json_t *build_result(struct kerf_stress *st, json_t *params, int err,
+			    uint64_t t, int *rc)
+{
+	const struct kerf_stressor *s = st->s;
+	const char *status = "ok";
+	json_t *res, *v;
+
+	if (stop_sig) {
+		status = "error";
+		snprintf(st->reason, sizeof(st->reason), "interrupted by %s",
+			 signame(stop_sig));
+	} else if (err == KERF_SKIP) {
+		status = "skip";
+	} else if (err) {
+		status = "error";
+		if (!st->reason[0])
+			snprintf(st->reason, sizeof(st->reason), "%s",
+				 strerror(-err));
+	}
+	res = json_pack("{s:s, s:O, s:s, s:s, s:s, s:s}", "bench", s->name,
+			"params", params, "mode", "stress", "unit", s->unit,
+			"better",
+			s->better == KERF_HIGHER_IS_BETTER ? "higher" : "lower",
+			"status", status);
+	if (st->reason[0])
+		json_object_set_new(res, "reason", json_string(st->reason));
+	if (!strcmp(status, "ok")) {
+		v = json_object_get(st->figures, s->headline);
+		if (v)
+			json_object_set(res, "value", v);
+		json_object_set(res, "outcome", st->outcome);
+		json_object_set(res, "figures", st->figures);
+		if (json_object_size(st->timeline))
+			json_object_set(res, "timeline", st->timeline);
+		if (!json_is_true(json_object_get(st->outcome, "as_expected")))
+			*rc = KERF_EXIT_FAIL;
+	} else if (!strcmp(status, "error")) {
+		*rc = KERF_EXIT_FAIL;
+	}
+	json_object_set(res, "info", st->info);
+	if (s->memory)
+		json_object_set_new(
+			res, "timeline_info",
+			json_pack("{s:I, s:s}", "interval_ms",
+				  (json_int_t)(st->sample_ns / 1000000),
+				  "pressure",
+				  st->cg.version == 1 ?
+					  "system (/proc/pressure/memory)" :
+					  "cgroup (memory.pressure)"));
+	json_object_set_new(res, "elapsed_s", json_real((double)t / 1e9));
+	return res;
+}
+
+/* Sample every sample_ns until the workers are gone, told to stop or late. */
+static uint64_t sample_loop(struct kerf_stress *st, uint64_t oom_kill0)
+{
+	const struct kerf_stressor *s = st->s;
+	uint64_t next = st->t0_ns, t = 0;
+	struct kerf_cg_mem m = { 0 };
+	bool stop = false;
+	int tail = 0;
+
+	while (!stop) {
+		kerf_stress_pace(&next, st->sample_ns);
+		t = kerf_now_ns() - st->t0_ns;
+		reap(st);
+		if (s->memory)
+			sample_memory(st, t, &m);
+		else
+			kerf_stress_col(st, "t_ms", (double)t / 1e6);
+		if (s->memory && m.ev_oom_kill != KERF_CG_NA &&
+		    m.ev_oom_kill > oom_kill0)
+			st->oom_seen = true;
+		track_scores(st, oom_kill0);
+		if (s->tick && s->tick(st, t))
+			stop = true;
+		if (stop_sig)
+			stop = true;
+		if (!nalive(st) && ++tail >= TAIL_SAMPLES)
+			stop = true;
+		if (t > st->duration_ns + GRACE_NS) {
+			kerf_stress_info(
+				st, "stopped",
+				"workers still running %.1f s past --duration: killed",
+				(double)GRACE_NS / 1e9);
+			stop = true;
+		}
+	}
+	return t;
+}
+
 /* One run of one stressor: the result object, or NULL on a usage error. */
 static json_t *run_one(const struct kerf_stressor *s,
 		       const struct stress_opts *o, json_t *params, int *rc)
@@ -504,12 +605,10 @@ static json_t *run_one(const struct kerf_stressor *s,
 	struct kerf_stress st;
 	struct kerf_cg_mem m;
 	const struct kerf_param *p;
-	uint64_t next, t = 0, oom_kill0 = 0;
-	int err = 0, tail = 0;
-	const char *status = "ok";
-	json_t *res, *v;
+	uint64_t t = 0, oom_kill0 = 0;
+	int err = 0;
 	char why[1024];
-	bool stop = false;
+	json_t *res;
 
 	memset(&st, 0, sizeof(st));
 	st.s = s;
@@ -576,33 +675,7 @@ static json_t *run_one(const struct kerf_stressor *s,
 			st.cg.clone3 ?
 				"clone3 CLONE_INTO_CGROUP" :
 				"fork, pid written to cgroup.procs before the worker runs");
-	next = st.t0_ns;
-	while (!stop) {
-		kerf_stress_pace(&next, st.sample_ns);
-		t = kerf_now_ns() - st.t0_ns;
-		reap(&st);
-		if (s->memory)
-			sample_memory(&st, t, &m);
-		else
-			kerf_stress_col(&st, "t_ms", (double)t / 1e6);
-		if (s->memory && m.ev_oom_kill != KERF_CG_NA &&
-		    m.ev_oom_kill > oom_kill0)
-			st.oom_seen = true;
-		track_scores(&st, oom_kill0);
-		if (s->tick && s->tick(&st, t))
-			stop = true;
-		if (stop_sig)
-			stop = true;
-		if (!nalive(&st) && ++tail >= TAIL_SAMPLES)
-			stop = true;
-		if (t > st.duration_ns + GRACE_NS) {
-			kerf_stress_info(
-				&st, "stopped",
-				"workers still running %.1f s past --duration: killed",
-				(double)GRACE_NS / 1e9);
-			stop = true;
-		}
-	}
+	t = sample_loop(&st, oom_kill0);
 out_stop:
 	stop_workers(&st);
 	if (s->memory) {
@@ -634,61 +707,11 @@ out_cg:
 	if (st.shared)
 		munmap(st.shared, KERF_STRESS_SHARED);
 
-	if (stop_sig) {
-		status = "error";
-		snprintf(st.reason, sizeof(st.reason), "interrupted by %s",
-			 signame(stop_sig));
-	} else if (err == KERF_SKIP) {
-		status = "skip";
-	} else if (err) {
-		status = "error";
-		if (!st.reason[0])
-			snprintf(st.reason, sizeof(st.reason), "%s",
-				 strerror(-err));
-	}
-	res = json_pack("{s:s, s:O, s:s, s:s, s:s, s:s}", "bench", s->name,
-			"params", params, "mode", "stress", "unit", s->unit,
-			"better",
-			s->better == KERF_HIGHER_IS_BETTER ? "higher" : "lower",
-			"status", status);
-	if (st.reason[0])
-		json_object_set_new(res, "reason", json_string(st.reason));
-	if (!strcmp(status, "ok")) {
-		v = json_object_get(st.figures, s->headline);
-		if (v)
-			json_object_set(res, "value", v);
-		json_object_set(res, "outcome", st.outcome);
-		json_object_set(res, "figures", st.figures);
-		if (json_object_size(st.timeline))
-			json_object_set(res, "timeline", st.timeline);
-		if (!json_is_true(json_object_get(st.outcome, "as_expected")))
-			*rc = KERF_EXIT_FAIL;
-	} else if (!strcmp(status, "error")) {
-		*rc = KERF_EXIT_FAIL;
-	}
-	json_object_set(res, "info", st.info);
-	if (s->memory)
-		json_object_set_new(
-			res, "timeline_info",
-			json_pack("{s:I, s:s}", "interval_ms",
-				  (json_int_t)(st.sample_ns / 1000000),
-				  "pressure",
-				  st.cg.version == 1 ?
-					  "system (/proc/pressure/memory)" :
-					  "cgroup (memory.pressure)"));
-	json_object_set_new(res, "elapsed_s", json_real((double)t / 1e9));
-	json_decref(st.outcome);
-	json_decref(st.figures);
-	json_decref(st.info);
-	json_decref(st.timeline);
-	free(st.priv);
+	res = build_result(&st, params, err, t, rc);
+	stress_free(&st);
 	return res;
 out_free:
-	json_decref(st.outcome);
-	json_decref(st.figures);
-	json_decref(st.info);
-	json_decref(st.timeline);
-	free(st.priv);
+	stress_free(&st);
 	return NULL;
 }
 
