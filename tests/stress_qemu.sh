@@ -12,7 +12,8 @@ busybox=$(command -v busybox)
 missing=""
 [ -n "$qemu" ] || missing="$missing qemu-system-x86_64"
 [ -n "$kernel" ] && [ -r "$kernel" ] || missing="$missing linux-image-cloud-amd64"
-if [ -z "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q static; then
+# A static busybox: ldd fails on it ("not a dynamic executable").
+if [ -z "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
 	missing="$missing busybox-static"
 fi
 if [ -n "$missing" ]; then
@@ -24,7 +25,7 @@ krel=${kernel#*/vmlinuz-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-bash "$KERF_TESTS/qemu/mkinitramfs.sh" "$work/initrd.gz" "$KERF" \
+bash "$KERF_TESTS/qemu/mkinitramfs.sh" "$work/initrd.cpio" "$KERF" \
 	"$busybox" "$krel" || exit 1
 truncate -s 320M "$work/disk.img"
 # TCG by default: a /dev/kvm that opens is not always one that runs a guest
@@ -33,7 +34,7 @@ accel="-accel tcg"
 [ -n "${KERF_QEMU_KVM:-}" ] && accel="-accel kvm -accel tcg"
 start=$(date +%s)
 timeout 170 "$qemu" $accel -m 1024 -smp 1 -display none -no-reboot \
-	-kernel "$kernel" -initrd "$work/initrd.gz" \
+	-kernel "$kernel" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 loglevel=4 panic=-1 cryptomgr.notests" \
 	-drive file="$work/disk.img",format=raw,if=virtio \
 	-serial file:"$work/console.log" -serial file:"$work/data.log" \

@@ -3,7 +3,8 @@
 # Build the initramfs of the cgroup v2 guest: busybox, the kerf binary and the
 # libraries it links, the virtio block modules of the guest kernel, and
 # guest-init.sh as /init.
-#   mkinitramfs.sh OUT.cpio.gz KERF BUSYBOX KERNEL_RELEASE
+# The archive is written by busybox's own cpio, uncompressed.
+#   mkinitramfs.sh OUT.cpio KERF BUSYBOX KERNEL_RELEASE
 set -euo pipefail
 out=$1 kerf=$2 busybox=$3 krel=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,4 +36,4 @@ for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
 done
 cp "$here/guest-init.sh" "$root/init"
 chmod 755 "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+(cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null) >"$out"
