@@ -21,6 +21,7 @@
 #include "kerf/cgroup.h"
 #include "kerf/env.h"
 #include "kerf/parse.h"
+#include "kerf/report.h"
 #include "kerf/result.h"
 #include "kerf/stress.h"
 
@@ -51,6 +52,7 @@ struct stress_opts {
 	uint64_t sample_ns;
 	const char *out;
 	const char *tmpdir;
+	bool report;
 };
 
 static volatile sig_atomic_t stop_sig;
@@ -719,7 +721,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kerf stress NAME [-p NAME=V...] [--limit SIZE] [--duration T]\n"
-		"                   [--sample-ms N] [--out DIR]\n"
+		"                   [--sample-ms N] [--out DIR] [--report]\n"
 		"       kerf stress --list | --cleanup | --help\n"
 		"\n"
 		"Provoke a kernel limit inside a cgroup kerf creates for the run (kerf\n"
@@ -732,6 +734,7 @@ static void usage(FILE *f)
 		"  --duration T       how long workers run at most (default 5s, 100ms..10m)\n"
 		"  --sample-ms N      timeline interval (default 10, 1..1000)\n"
 		"  --out DIR          write DIR/run.json (default results/<UTC time>-<host>/)\n"
+		"  --report           also write the HTML report (timeline plot) into DIR\n"
 		"  --tmpdir DIR       scratch files of memory/pagecache (default: a\n"
 		"                     non-tmpfs directory among $TMPDIR, /var/tmp, /tmp)\n"
 		"  --list             the stressors, their parameters and expected outcomes\n"
@@ -813,6 +816,7 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o, bool *list,
 		{ "sample-ms", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "tmpdir", required_argument, NULL, 't' },
+		{ "report", no_argument, NULL, 'R' },
 		{ "list", no_argument, NULL, 'L' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -872,6 +876,9 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o, bool *list,
 		case 'o':
 			o->out = optarg;
 			break;
+		case 'R':
+			o->report = true;
+			break;
 		case 't':
 			o->tmpdir = optarg;
 			break;
@@ -904,37 +911,6 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o, bool *list,
 	return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[4096];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		buf[i] = path[i];
-	}
-	return 0;
-}
-
-static void default_out(char *buf, size_t len)
-{
-	char host[256] = "host", stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gethostname(host, sizeof(host) - 1);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(buf, len, "results/%s-%s", stamp, host);
-}
-
 static void print_summary(json_t *res)
 {
 	json_t *o = json_object_get(res, "outcome");
@@ -962,7 +938,7 @@ int cmd_stress(int argc, char **argv)
 	bool list = false, cleanup = false;
 	json_t *run, *params, *res, *cmd;
 	char outbuf[4096];
-	int rc, i, n;
+	int rc, i, n, err;
 
 	rc = parse_opts(argc, argv, &o, &list, &cleanup);
 	if (rc)
@@ -995,6 +971,19 @@ int cmd_stress(int argc, char **argv)
 		return rc;
 	}
 
+	/* The output directory is checked before anything runs. */
+	if (!o.out) {
+		kerf_default_out(outbuf, sizeof(outbuf));
+		o.out = outbuf;
+	}
+	rc = kerf_mkdir_p(o.out);
+	if (rc) {
+		json_decref(params);
+		return kerf_usage_error("stress",
+					"--out '%s': cannot write there: %s",
+					o.out, strerror(-rc));
+	}
+
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -1010,10 +999,6 @@ int cmd_stress(int argc, char **argv)
 		return rc;
 	print_summary(res);
 
-	if (!o.out) {
-		default_out(outbuf, sizeof(outbuf));
-		o.out = outbuf;
-	}
 	run = kerf_run_new();
 	cmd = json_array();
 	for (i = 0; i < argc; i++)
@@ -1029,12 +1014,25 @@ int cmd_stress(int argc, char **argv)
 				      "cgroup_mode", kerf_cg_mode()));
 	json_array_append_new(json_object_get(run, "results"), res);
 	kerf_run_finish(run);
-	if (mkdir_p(o.out) || kerf_run_write(run, o.out)) {
+	err = kerf_run_write(run, o.out);
+	if (err) {
 		fprintf(stderr, "kerf stress: cannot write %s/run.json: %s\n",
-			o.out, strerror(errno));
+			o.out, strerror(-err));
 		rc = KERF_EXIT_FAIL;
 	} else {
 		printf("%s/run.json\n", o.out);
+	}
+	if (!err && o.report) {
+		json_t *runs[1] = { run };
+		char msg[1024];
+
+		err = kerf_report_write(runs, NULL, 1, o.out, msg, sizeof(msg));
+		if (err < 0) {
+			fprintf(stderr, "kerf stress: --report: %s\n", msg);
+			rc = KERF_EXIT_FAIL;
+		} else {
+			printf("%s/index.html\n", o.out);
+		}
 	}
 	json_decref(run);
 	if (stop_sig) {
