@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# fileio on tmpfs: cache=cold skips with a reason naming the directory and
+# the filesystem (its pages cannot be dropped); cache=warm still runs.
+set -u
+. "$KERF_TESTS/fileio_common.sh"
+
+shm=/dev/shm
+[ "$(stat -f -c %T $shm 2>/dev/null)" = tmpfs ] ||
+	{ echo "SKIP: $shm is not tmpfs"; exit 77; }
+dir=$(mktemp -d "${KERF_BUILD:-$PWD}/fileio.XXXXXX") || exit 1
+trap 'rm -rf "$dir"' EXIT
+"$KERF" run --quick --out "$dir/out" -p dir=$shm -p cache=warm,cold \
+	-p size=4K -p pattern=seq fileio/pread fileio/mmap >"$dir/log" 2>&1
+[ -f "$dir/out/run.json" ] || fileio_fail "no run.json"
+j="$dir/out/run.json"
+jq -e '[.results[] | select(.params.cache == "cold")] | length == 2 and
+	all(.status == "skip" and (.reason | test("/dev/shm.*tmpfs")))' \
+	"$j" >/dev/null || fileio_fail "cold on tmpfs did not skip with the reason"
+jq -e '[.results[] | select(.params.cache == "warm")] | length == 2 and
+	all(.status == "ok" and .info.fs == "tmpfs")' "$j" >/dev/null ||
+	fileio_fail "warm on tmpfs did not run"
+exit 0
