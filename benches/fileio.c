@@ -289,7 +289,7 @@ static int uring_setup(struct kerf_ctx *ctx, struct fio_priv *p)
 static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 {
 	struct fio_priv *p = kerf_priv(ctx);
-	const char *dir = p->dir && *p->dir ? p->dir : kerf_tmpdir(ctx);
+	const char *dir = strcmp(p->dir, "tmpdir") ? p->dir : kerf_tmpdir(ctx);
 	uint64_t sum, calls;
 	unsigned long magic;
 	char fs[32], why[256];
@@ -510,8 +510,8 @@ static int uring_setup_hook(struct kerf_ctx *ctx)
 #define FIO_COMMON_PARAMS						\
 	KERF_SIZE("size", struct fio_priv, size, "4K,1M,64M", "4K", "64G", \
 		  "file size, a multiple of 4K"),			\
-	KERF_STR("dir", struct fio_priv, dir, "",			\
-		 "directory of the test file (default: --tmpdir); the file is unlinked as soon as it is created"), \
+	KERF_STR("dir", struct fio_priv, dir, "tmpdir",		\
+		 "directory of the test file, tmpdir: kerf's --tmpdir (write ./tmpdir for a directory of that name); the file is unlinked as soon as it is created"), \
 	KERF_ENUM("cache", struct fio_priv, cache, "warm,cold", "warm,cold", \
 		  "before each pass: warm (all cached) or cold (fdatasync + FADV_DONTNEED, checked with mincore)"), \
 	KERF_ENUM("pattern", struct fio_priv, pattern, "seq,rand", "seq,rand", \

@@ -27,7 +27,7 @@ static int fails;
 /* The descriptor of the (unlinked) test file this process holds, or -1. */
 static int test_fd(void)
 {
-	char path[64], link[4096];
+	char path[300], link[4096];
 	struct dirent *de;
 	int fd = -1;
 	ssize_t n;
@@ -49,7 +49,10 @@ static int test_fd(void)
 	return fd;
 }
 
-/* The first value of each parameter, or the one given in sets ("k=v"). */
+/*
+ * The first value of each parameter, or the one given in sets ("k=v").
+ * The copies leak: they must outlive the bench, and the test is short.
+ */
 static int fill(const struct kerf_bench *b, void *priv, const char **sets)
 {
 	const struct kerf_param *p;
@@ -66,7 +69,8 @@ static int fill(const struct kerf_bench *b, void *priv, const char **sets)
 				snprintf(val, sizeof(val), "%s",
 					 sets[i] + l + 1);
 		}
-		if (kerf_param_store(p, priv, val))
+		/* A string parameter points at its text: keep it alive. */
+		if (kerf_param_store(p, priv, strdup(val)))
 			return -EINVAL;
 	}
 	return 0;
