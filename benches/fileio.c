@@ -257,6 +257,11 @@ static int uring_setup(struct kerf_ctx *ctx, struct fio_priv *p)
 	int ret;
 
 	ret = io_uring_queue_init((unsigned int)p->depth, &p->ring, 0);
+	if (ret == -EPERM)
+		return kerf_skip(
+			ctx,
+			"io_uring_queue_init: %s (see sysctl kernel.io_uring_disabled)",
+			strerror(-ret));
 	if (ret < 0)
 		return kerf_skip(ctx, "io_uring_queue_init(%lld): %s",
 				 (long long)p->depth, strerror(-ret));
@@ -289,7 +294,9 @@ static int uring_setup(struct kerf_ctx *ctx, struct fio_priv *p)
 static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 {
 	struct fio_priv *p = kerf_priv(ctx);
-	const char *dir = strcmp(p->dir, "tmpdir") ? p->dir : kerf_tmpdir(ctx);
+	const char *dir = !p->dir || !strcmp(p->dir, "tmpdir") ?
+				  kerf_tmpdir(ctx) :
+				  p->dir;
 	uint64_t sum, calls;
 	unsigned long magic;
 	char fs[32], why[256];
