@@ -12,6 +12,8 @@ if [ "$(id -u)" = 0 ]; then
 	command -v setpriv >/dev/null || { echo "SKIP: no setpriv"; exit 77; }
 	as=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 	chmod 1777 "$dir"
+	"${as[@]}" test -x "$KERF" -a -w "$dir" ||
+		{ echo "SKIP: uid 65534 cannot run $KERF or write $dir"; exit 77; }
 fi
 # 16 buffers of 1M against a 64 KiB limit.
 (ulimit -l 64 && "${as[@]}" "$KERF" run --quick --out "$dir/out" \
