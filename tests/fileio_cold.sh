@@ -10,23 +10,22 @@ trap 'rm -rf "$dir"' EXIT
 fileio_run "$dir" -p cache=warm,cold -p size=1M,4K -p pattern=seq,rand \
 	fileio/read fileio/pread fileio/mmap fileio/io_uring || exit 1
 
+j="$dir/out/run.json"
 # io_uring may skip where the kernel lacks it; everything else must be ok.
-jq -e '[.results[] | select(.status != "ok" and
-	(.bench != "fileio/io_uring" or .status != "skip"))] | length == 0' \
-	"$dir/out/run.json" >/dev/null || fileio_fail "a result is not ok"
-n=$(jq '[.results[] | select(.status == "ok")] | length' "$dir/out/run.json")
-[ "$n" -ge 24 ] || fileio_fail "only $n results ok, expected 24 or more"
-jq -e '[.results[] | select(.status == "ok" and .params.cache == "cold") |
-	.metrics.resident_before.value] | length > 0 and all(. < 0.01)' \
-	"$dir/out/run.json" >/dev/null ||
-	fileio_fail "a cold run found the file resident"
-jq -e '[.results[] | select(.status == "ok" and .params.cache == "warm") |
-	.metrics.resident_before.value] | length > 0 and all(. > 0.99)' \
-	"$dir/out/run.json" >/dev/null ||
-	fileio_fail "a warm run found the file not resident"
-jq -e '[.results[] | select(.warnings // [] | any(test("not (cold|warm)")))]
-	| length == 0' "$dir/out/run.json" >/dev/null ||
-	fileio_fail "a cold-or-warm warning"
+fileio_check "$j" "a result is not ok" \
+	'all(r["status"] == "ok" or (r["bench"] == "fileio/io_uring" and
+	    r["status"] == "skip") for r in R)'
+fileio_check "$j" "fewer than 24 results ok" \
+	'sum(r["status"] == "ok" for r in R) >= 24'
+fileio_check "$j" "a cold run found the file resident" \
+	'all(met(r, "resident_before") < 0.01 for r in R
+	    if r["status"] == "ok" and r["params"]["cache"] == "cold")'
+fileio_check "$j" "a warm run found the file not resident" \
+	'all(met(r, "resident_before") > 0.99 for r in R
+	    if r["status"] == "ok" and r["params"]["cache"] == "warm")'
+fileio_check "$j" "a not-cold or not-warm warning" \
+	'not any("not cold" in w or "not warm" in w
+	    for r in R for w in r.get("warnings", []))'
 left=$(find "$dir" -name 'kerf-fileio-*' | head -1)
 [ -z "$left" ] || fileio_fail "test file left behind: $left"
 exit 0

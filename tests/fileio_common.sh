@@ -40,3 +40,22 @@ fileio_run()
 	fi
 	return 0
 }
+
+# fileio_check RUN.JSON MESSAGE PYTHON-EXPRESSION: fail with MESSAGE unless
+# the expression, over R (the list of results), is true.
+fileio_check()
+{
+	python3 - "$1" "$3" <<'PY' || fileio_fail "$2"
+import json, sys
+R = json.load(open(sys.argv[1]))["results"]
+def met(r, k):
+    return r.get("metrics", {}).get(k, {}).get("value")
+ok = eval("(" + sys.argv[2] + ")")
+if not ok:
+    for r in R:
+        print(r["bench"], r["params"], r["status"], r.get("reason", ""),
+              {k: v["value"] for k, v in r.get("metrics", {}).items()},
+              r.get("warnings", []), file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+}

@@ -20,7 +20,6 @@ fi
 	-p dir="$dir" -p size=4M -p cache=warm -p pattern=seq -p bs=1M \
 	-p depth=16 fileio/io_uring) >"$dir/log" 2>&1
 [ -f "$dir/out/run.json" ] || fileio_fail "no run.json"
-jq -e '.results[0] | .status == "skip" and (.reason | test("RLIMIT_MEMLOCK"))' \
-	"$dir/out/run.json" >/dev/null ||
-	fileio_fail "$(jq -c '.results[0] | [.status, .reason]' "$dir/out/run.json")"
+fileio_check "$dir/out/run.json" "registered buffers over RLIMIT_MEMLOCK" \
+	'R[0]["status"] == "skip" and "RLIMIT_MEMLOCK" in R[0]["reason"]'
 exit 0

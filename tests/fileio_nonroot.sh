@@ -19,7 +19,7 @@ fi
 	-p cache=cold -p size=1M -p pattern=seq fileio/pread fileio/mmap \
 	>"$dir/log" 2>&1
 [ -f "$dir/out/run.json" ] || fileio_fail "no run.json"
-jq -e '[.results[]] | length == 2 and all(.status == "ok" and
-	.metrics.resident_before.value < 0.01)' "$dir/out/run.json" \
-	>/dev/null || fileio_fail "unprivileged cold run"
+fileio_check "$dir/out/run.json" "unprivileged cold run" \
+	'len(R) == 2 and all(r["status"] == "ok" and
+	    met(r, "resident_before") < 0.01 for r in R)'
 exit 0

@@ -14,10 +14,11 @@ trap 'rm -rf "$dir"' EXIT
 	-p size=4K -p pattern=seq fileio/pread fileio/mmap >"$dir/log" 2>&1
 [ -f "$dir/out/run.json" ] || fileio_fail "no run.json"
 j="$dir/out/run.json"
-jq -e '[.results[] | select(.params.cache == "cold")] | length == 2 and
-	all(.status == "skip" and (.reason | test("/dev/shm.*tmpfs")))' \
-	"$j" >/dev/null || fileio_fail "cold on tmpfs did not skip with the reason"
-jq -e '[.results[] | select(.params.cache == "warm")] | length == 2 and
-	all(.status == "ok" and .info.fs == "tmpfs")' "$j" >/dev/null ||
-	fileio_fail "warm on tmpfs did not run"
+fileio_check "$j" "cold on tmpfs did not skip with the reason" \
+	'[r["status"] for r in R if r["params"]["cache"] == "cold"] ==
+	    ["skip", "skip"] and all("/dev/shm" in r["reason"] and
+	    "tmpfs" in r["reason"] for r in R if r["params"]["cache"] == "cold")'
+fileio_check "$j" "warm on tmpfs did not run" \
+	'[(r["status"], r["info"]["fs"]) for r in R
+	    if r["params"]["cache"] == "warm"] == [("ok", "tmpfs")] * 2'
 exit 0
