@@ -122,7 +122,7 @@ static int pass_read(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 		ret = read_full(p->file.fd, p->buf, len, pos, off, calls);
 		if (ret)
 			return ret;
-		*sum += kerf_sum64(p->buf, len);
+		*sum += kerf_sum64_at(p->buf, len, off);
 	}
 	return 0;
 }
@@ -153,7 +153,7 @@ static int pass_mmap(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 			w = (const volatile uint64_t *)(map + off);
 			s += *w;
 		} else {
-			s += kerf_sum64(map + off, len);
+			s += kerf_sum64_at(map + off, len, off);
 		}
 	}
 	*sum += s;
@@ -207,7 +207,7 @@ static int pass_uring(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 				io_uring_cq_advance(&p->ring, seen);
 				return cqe->res < 0 ? cqe->res : -EIO;
 			}
-			*sum += kerf_sum64(p->buf + slot * p->blk, len);
+			*sum += kerf_sum64_at(p->buf + slot * p->blk, len, off);
 			p->free_slots[nfree++] = slot;
 			done++;
 		}
@@ -304,14 +304,6 @@ static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 	int ret;
 
 	p->kind = kind;
-	if (p->size % PAGE)
-		return kerf_fail(ctx, -EINVAL,
-				 "size=%llu is not a multiple of 4K",
-				 (unsigned long long)p->size);
-	if (p->bs % PAGE)
-		return kerf_fail(ctx, -EINVAL,
-				 "bs=%llu is not a multiple of 4K",
-				 (unsigned long long)p->bs);
 	ret = kerf_fs_type(dir, &magic, fs, sizeof(fs));
 	if (ret)
 		return kerf_fail(ctx, ret, "dir=%s: %s", dir, strerror(-ret));
@@ -416,11 +408,11 @@ struct fio_totals {
 static void fio_report(struct kerf_ctx *ctx, struct fio_priv *p,
 		       const struct fio_totals *t, double *ns, uint64_t n)
 {
-	double pages = (double)(p->size / PAGE) * (double)n;
+	double pages = (double)p->size / PAGE * (double)n;
 	double mib = (double)p->size / (1 << 20) * (double)n;
 
 	kerf_metric(ctx, "ns_per_page",
-		    kerf_median(ns, n) / (double)(p->size / PAGE), "ns/page");
+		    kerf_median(ns, n) / ((double)p->size / PAGE), "ns/page");
 	kerf_metric(ctx, "minflt_per_page", (double)t->minflt / pages,
 		    "faults/page");
 	kerf_metric(ctx, "majflt_per_page", (double)t->majflt / pages,
@@ -523,7 +515,7 @@ static int uring_setup_hook(struct kerf_ctx *ctx)
 /* clang-format off */
 #define FIO_COMMON_PARAMS						\
 	KERF_SIZE("size", struct fio_priv, size, "4K,1M,64M", "4K", "64G", \
-		  "file size, a multiple of 4K"),			\
+		  "file size in bytes"),				\
 	KERF_STR("dir", struct fio_priv, dir, "tmpdir",		\
 		 "directory of the test file, tmpdir: kerf's --tmpdir (write ./tmpdir for a directory of that name); the file is unlinked as soon as it is created"), \
 	KERF_ENUM("cache", struct fio_priv, cache, "warm,cold", "warm,cold", \
@@ -535,8 +527,8 @@ static int uring_setup_hook(struct kerf_ctx *ctx)
 		  "posix_fadvise (madvise for mmap) at the start of each pass")
 
 #define FIO_BS_PARAM							\
-	KERF_SIZE("bs", struct fio_priv, bs, "128K", "4K", "64M",	\
-		  "bytes per read for pattern=seq, a multiple of 4K (rand reads 4K)")
+	KERF_SIZE("bs", struct fio_priv, bs, "128K", "512", "64M",	\
+		  "bytes per read for pattern=seq (pattern=rand reads 4K blocks)")
 /* clang-format on */
 
 static const struct kerf_param read_params[] = {

@@ -31,14 +31,29 @@ uint64_t kerf_file_word(uint64_t w)
 	return mix64(w) | 0x0101010101010101ull;
 }
 
-uint64_t kerf_sum64(const void *buf, size_t len)
+uint64_t kerf_sum64_at(const void *buf, size_t len, uint64_t off)
 {
-	const uint64_t *p = buf;
-	uint64_t s = 0;
-	size_t i;
+	const unsigned char *b = buf;
+	size_t i = 0, k, head = off % 8;
+	uint64_t s = 0, w;
 
-	for (i = 0; i < len / 8; i++)
-		s += p[i];
+	/* A word the file has split across two reads: each adds its part. */
+	if (head && len) {
+		k = 8 - head < len ? 8 - head : len;
+		w = 0;
+		memcpy((unsigned char *)&w + head, b, k);
+		s += w;
+		i = k;
+	}
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, b + i, 8);
+		s += w;
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, b + i, len - i);
+		s += w;
+	}
 	return s;
 }
 
@@ -119,22 +134,23 @@ static int write_all(int fd, const char *buf, size_t len)
 
 static int fill(struct kerf_file *f)
 {
-	uint64_t *buf, w = 0, off, i, n;
+	uint64_t *buf, off, len, i, pg;
 	int ret = 0;
 
 	buf = malloc(FILL_CHUNK);
 	if (!buf)
 		return -ENOMEM;
-	for (off = 0; off < f->size; off += n * 8) {
-		n = f->size - off < FILL_CHUNK ? (f->size - off) / 8 :
-						 FILL_CHUNK / 8;
-		for (i = 0; i < n; i++, w++) {
-			buf[i] = kerf_file_word(w);
-			f->sum_all += buf[i];
-			if (w % (KERF_FILE_PAGE / 8) == 0)
-				f->sum_pages += buf[i];
-		}
-		ret = write_all(f->fd, (const char *)buf, n * 8);
+	for (off = 0; off < f->size; off += len) {
+		len = f->size - off < FILL_CHUNK ? f->size - off : FILL_CHUNK;
+		for (i = 0; i < (len + 7) / 8; i++)
+			buf[i] = kerf_file_word(off / 8 + i);
+		/* Chunks start on a page: each page's first word is here. */
+		for (pg = 0; pg < len; pg += KERF_FILE_PAGE)
+			f->sum_pages +=
+				kerf_sum64_at((char *)buf + pg,
+					      len - pg < 8 ? len - pg : 8, 0);
+		f->sum_all += kerf_sum64_at(buf, len, 0);
+		ret = write_all(f->fd, (const char *)buf, len);
 		if (ret)
 			break;
 	}
@@ -148,7 +164,7 @@ int kerf_file_create(struct kerf_file *f, const char *dir, uint64_t size)
 
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	if (size == 0 || size % KERF_FILE_PAGE)
+	if (size == 0)
 		return -EINVAL;
 	ret = snprintf(f->path, sizeof(f->path), "%s/kerf-fileio-XXXXXX", dir);
 	if (ret < 0 || (size_t)ret >= sizeof(f->path))

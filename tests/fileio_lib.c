@@ -9,7 +9,8 @@
 
 #include "kerf/fileio_lib.h"
 
-#define SIZE (4u << 20)
+#define SIZE ((4u << 20) + 1234) /* not a whole number of pages */
+#define PIECE 1000u
 
 static int fails;
 
@@ -23,26 +24,38 @@ static int fails;
 		}                                                            \
 	} while (0)
 
-/* Read the whole file back; every byte non-zero, sums as create said. */
+/*
+ * Read the whole file back in odd-sized pieces: every byte non-zero, the
+ * words are kerf_file_word(), the sums add up to what create said.
+ */
 static void check_data(const struct kerf_file *f)
 {
-	uint64_t sum = 0, pages = 0, off, i;
-	unsigned char *buf = malloc(KERF_FILE_PAGE);
+	uint64_t sum = 0, pages = 0, off, len, i, w;
+	unsigned char *buf = malloc(PIECE);
 	bool zero = false;
 
-	for (off = 0; off < f->size; off += KERF_FILE_PAGE) {
-		if (pread(f->fd, buf, KERF_FILE_PAGE, (off_t)off) !=
-		    KERF_FILE_PAGE) {
+	for (off = 0; off < f->size; off += len) {
+		len = f->size - off < PIECE ? f->size - off : PIECE;
+		if (pread(f->fd, buf, len, (off_t)off) != (ssize_t)len) {
 			CHECK(0, "short read at %llu", (unsigned long long)off);
 			break;
 		}
-		for (i = 0; i < KERF_FILE_PAGE; i++)
+		for (i = 0; i < len; i++)
 			zero |= buf[i] == 0;
-		sum += kerf_sum64(buf, KERF_FILE_PAGE);
-		pages += *(uint64_t *)buf;
-		CHECK(*(uint64_t *)buf == kerf_file_word(off / 8),
-		      "word at %llu is not kerf_file_word()",
-		      (unsigned long long)off);
+		sum += kerf_sum64_at(buf, len, off);
+		for (i = 0; i < len; i++) {
+			if ((off + i) % KERF_FILE_PAGE)
+				continue;
+			w = 0;
+			memcpy(&w, buf + i, len - i < 8 ? len - i : 8);
+			pages += w;
+		}
+		if (off % 8 == 0 && len >= 8) {
+			memcpy(&w, buf, 8);
+			CHECK(w == kerf_file_word(off / 8),
+			      "word at %llu is not kerf_file_word()",
+			      (unsigned long long)off);
+		}
 	}
 	free(buf);
 	CHECK(!zero, "the file has a zero byte");
@@ -51,6 +64,28 @@ static void check_data(const struct kerf_file *f)
 	CHECK(pages == f->sum_pages,
 	      "sum of page words %#llx, create said %#llx",
 	      (unsigned long long)pages, (unsigned long long)f->sum_pages);
+}
+
+/* A file's checksum is the sum of its pieces', wherever they are cut. */
+static void check_split(void)
+{
+	unsigned char b[64];
+	uint64_t whole, parts, cut;
+	size_t i;
+
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)(i * 37 + 1);
+	whole = kerf_sum64_at(b, sizeof(b), 0);
+	for (cut = 0; cut <= sizeof(b); cut++) {
+		parts = kerf_sum64_at(b, cut, 0) +
+			kerf_sum64_at(b + cut, sizeof(b) - cut, cut);
+		CHECK(parts == whole, "cut at %llu: %#llx, whole %#llx",
+		      (unsigned long long)cut, (unsigned long long)parts,
+		      (unsigned long long)whole);
+	}
+	/* Changing one byte changes the sum. */
+	b[13] ^= 0x40;
+	CHECK(kerf_sum64_at(b, sizeof(b), 0) != whole, "a changed byte");
 }
 
 static void check_perm(void)
@@ -81,7 +116,8 @@ int main(void)
 	int ret;
 
 	check_perm();
-	CHECK(kerf_file_create(&f, ".", 5000) == -EINVAL, "size 5000 accepted");
+	check_split();
+	CHECK(kerf_file_create(&f, ".", 0) == -EINVAL, "size 0 accepted");
 	CHECK(kerf_file_room(".", 1ull << 62, why, sizeof(why)) == -ENOSPC,
 	      "4 EiB fits in .");
 	if (!kerf_fs_type("/dev/shm", &magic, fs, sizeof(fs)) &&

@@ -147,6 +147,11 @@ int main(void)
 				      NULL };
 	static const char *page[] = { "touch=page", "size=64K", "pattern=rand",
 				      "cache=warm", NULL };
+	/* Neither the size nor the reads a multiple of a page, or of 8. */
+	static const char *odd[] = { "size=25001", "bs=1001", "pattern=seq",
+				     "cache=warm", NULL };
+	static const char *oddr[] = { "size=25001", "pattern=rand",
+				      "cache=cold", NULL };
 	const struct kerf_bench *b[] = { &fileio_read, &fileio_pread,
 					 &fileio_mmap, &fileio_io_uring };
 	size_t i;
@@ -155,6 +160,8 @@ int main(void)
 		check(b[i], seq);
 		check(b[i], rnd);
 		check(b[i], cold);
+		check(b[i], odd);
+		check(b[i], oddr);
 	}
 	check(&fileio_mmap, page);
 	return fails ? 1 : 0;

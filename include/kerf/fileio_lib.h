@@ -25,8 +25,13 @@ struct kerf_file {
 /* The word at word index w of every test file; none of its bytes is zero. */
 uint64_t kerf_file_word(uint64_t w);
 
-/* Sum of the 64-bit words of buf (len a multiple of 8), mod 2^64. */
-uint64_t kerf_sum64(const void *buf, size_t len);
+/*
+ * The checksum of a test file's bytes: the sum, mod 2^64, of its 64-bit
+ * words as they lie in the file. buf holds len bytes from file offset off;
+ * a word it holds only part of counts with the missing bytes as zero, so
+ * the checksums of any split of a file add up to that of the whole.
+ */
+uint64_t kerf_sum64_at(const void *buf, size_t len, uint64_t off);
 
 /*
  * The filesystem of dir: its statfs magic and a name for messages ("ext4",
@@ -44,7 +49,7 @@ bool kerf_fs_can_drop(unsigned long magic);
 int kerf_file_room(const char *dir, uint64_t size, char *why, size_t len);
 
 /*
- * Create a file of size bytes (a multiple of 4 KiB) in dir, fill it with
+ * Create a file of size bytes (not 0) in dir, fill it with
  * kerf_file_word(), fsync it and unlink it; f->fd stays open. Returns 0 or a
  * negative errno, leaving nothing behind on failure.
  */
