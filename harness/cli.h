@@ -23,6 +23,8 @@ int cmd_env(int argc, char **argv);
 /* stress */
 
 /* report, export */
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* compare */
 

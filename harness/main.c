@@ -14,6 +14,10 @@ static const struct kerf_cmd cmds[] = {
 	/* stress */
 
 	/* report, export */
+	{ "report", "gnuplot plots and an HTML page of one or more runs",
+	  cmd_report },
+	{ "export", "a run as Google Benchmark JSON, Bencher BMF or CSV",
+	  cmd_export },
 
 	/* compare */
 

@@ -25,6 +25,7 @@
 #include "plan.h"
 #include "kerf/env.h"
 #include "kerf/parse.h"
+#include "kerf/report.h"
 #include "kerf/result.h"
 #include "kerf/stats.h"
 #include "kerf/topo.h"
@@ -55,13 +56,17 @@ struct run_opts {
 	int procs, samples;
 	uint64_t seed;
 	bool have_seed;
+	bool report;
+	char *exports[8];
+	int nexports;
 };
 
 static void run_help(void)
 {
 	printf("usage: kerf run [PATTERN...] [--quick|--full] [-p NAME=V1[,V2...]]...\n"
 	       "                [--cpu auto|LIST] [--out DIR] [--tmpdir DIR]\n"
-	       "                [--procs N] [--samples N] [--seed N]\n"
+	       "                [--procs N] [--samples N] [--seed N] [--report]\n"
+	       "                [--export LIST]\n"
 	       "\n"
 	       "Run benches and write DIR/run.json (schema kerf.run/1, see results/README.md).\n"
 	       "\n"
@@ -79,6 +84,11 @@ static void run_help(void)
 	       "  --procs N          worker processes per result (overrides the profile)\n"
 	       "  --samples N        samples per worker process (overrides the profile)\n"
 	       "  --seed N           bootstrap seed (default: random, recorded)\n"
+	       "  --report           also write the HTML report with its plots into DIR\n"
+	       "                     (DIR/index.html; see kerf report)\n"
+	       "  --export LIST      also write exports into DIR, LIST of " KERF_EXPORT_FORMATS
+	       "\n"
+	       "                     (DIR/run.gbench.json, DIR/run.bmf.json, DIR/run.csv)\n"
 	       "\n"
 	       "Exit status: 0 every bench ran (or skipped), 1 a bench failed, 2 bad usage.\n");
 }
@@ -674,6 +684,48 @@ static json_t *derived(json_t *run)
 	return d;
 }
 
+/* --export and --report: files beside run.json. Returns 0 or -1. */
+static int write_extras(const struct run_opts *o, json_t *run)
+{
+	static const char *const ext[] = { "gbench", "run.gbench.json",
+					   "bmf",    "run.bmf.json",
+					   "csv",    "run.csv" };
+	char path[PATH_MAX], err[1024];
+	int bad = 0;
+
+	for (int k = 0; k < o->nexports; k++) {
+		const char *name = "run.export";
+
+		for (int e = 0; e < 6; e += 2)
+			if (!strcmp(o->exports[k], ext[e]))
+				name = ext[e + 1];
+		snprintf(path, sizeof(path), "%s/%s", o->out, name);
+		if (kerf_export_write(run, o->exports[k], path, err,
+				      sizeof(err))) {
+			fprintf(stderr, "kerf run: --export %s: %s\n",
+				o->exports[k], err);
+			bad = -1;
+		} else {
+			printf("export:  %s\n", path);
+		}
+	}
+	if (o->report) {
+		json_t *runs[1] = { run };
+		int rc = kerf_report_write(runs, NULL, 1, o->out, err,
+					   sizeof(err));
+
+		if (rc < 0) {
+			fprintf(stderr, "kerf run: --report: %s\n", err);
+			bad = -1;
+		} else {
+			printf("report:  %s/index.html%s\n", o->out,
+			       rc == 1 ? " (tables only: no plots, see above)" :
+					 "");
+		}
+	}
+	return bad;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option lopts[] = {
@@ -686,6 +738,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "procs", required_argument, NULL, 'P' },
 		{ "samples", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "report", no_argument, NULL, 'R' },
+		{ "export", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -751,6 +805,25 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 					optarg);
 			o->seed = (uint64_t)sd;
 			o->have_seed = true;
+			break;
+		}
+		case 'R':
+			o->report = true;
+			break;
+		case 'E': {
+			char *save = NULL;
+
+			for (char *t = strtok_r(optarg, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
+				if (strcmp(t, "gbench") && strcmp(t, "bmf") &&
+				    strcmp(t, "csv"))
+					return kerf_usage_error(
+						"run",
+						"--export: '%s' is not a format; accepted: a comma list of " KERF_EXPORT_FORMATS,
+						t);
+				if (o->nexports < 8)
+					o->exports[o->nexports++] = t;
+			}
 			break;
 		}
 		case 'h':
@@ -933,6 +1006,8 @@ int cmd_run(int argc, char **argv)
 	snprintf(msg, sizeof(msg), "%s/run.json", o.out);
 	printf("results: %s (%.1f s)\n", msg,
 	       (double)(kerf_now_ns() - start) / 1e9);
+	if (write_extras(&o, run))
+		failed++;
 	json_decref(run);
 	json_decref(jobs);
 	json_decref(rn.allowed);
