@@ -31,6 +31,10 @@ KERF_BENCH(evloop_select)
 KERF_BENCH(evloop_io_uring)
 
 /* fileio */
+KERF_BENCH(fileio_read)
+KERF_BENCH(fileio_pread)
+KERF_BENCH(fileio_mmap)
+KERF_BENCH(fileio_io_uring)
 
 /* tlb, pagefault, thp, numa (memory benches) */
 
