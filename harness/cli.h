@@ -3,12 +3,13 @@
 #ifndef KERF_CLI_H
 #define KERF_CLI_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 /* Exit codes of every subcommand. */
 #define KERF_EXIT_OK 0
-#define KERF_EXIT_FAIL 1	/* a bench failed, a regression was found */
-#define KERF_EXIT_USAGE 2	/* usage, bad input, refused environment */
+#define KERF_EXIT_FAIL 1 /* a bench failed, a regression was found */
+#define KERF_EXIT_USAGE 2 /* usage, bad input, refused environment */
 
 struct kerf_cmd {
 	const char *name;
@@ -25,11 +26,12 @@ int cmd_env(int argc, char **argv);
 
 /* compare */
 
-
 /* Shared option helpers. */
 int kerf_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *kerf_version(void);
 const char *kerf_git_rev(void);
+/* The results table of kerf run: bench, params, median, CI, CV, unit. */
+void kerf_print_table(const json_t *run, FILE *f);
 
 #endif

@@ -33,13 +33,14 @@ const char *kerf_ptype_name(enum kerf_ptype t);
 
 /* Measurement profile. */
 struct kerf_profile {
-	int id;			/* 0 quick, 1 default, 2 full */
+	int id; /* 0 quick, 1 default, 2 full */
 	const char *name;
-	int procs;		/* worker processes per result */
-	int samples;		/* samples per worker */
-	uint64_t target_ns;	/* minimum time of one timed sample */
+	int procs; /* worker processes per result */
+	int samples; /* samples per worker */
+	uint64_t target_ns; /* minimum time of one timed sample */
 	uint64_t warmup_ns;
-	uint64_t timeout_ns;	/* per worker, then it is killed */
+	uint64_t budget_ns; /* per worker: samples stop past it */
+	uint64_t timeout_ns; /* per worker, then it is killed */
 };
 extern const struct kerf_profile kerf_profiles[3];
 
@@ -52,10 +53,10 @@ struct kerf_ctx {
 	int nallowed;
 	int profile;
 	const char *tmpdir;
-	json_t *params;		/* name -> canonical string */
+	json_t *params; /* name -> canonical string */
 	/* Collected for the parent: */
 	json_t *out_samples;
-	json_t *out_metrics;	/* name -> {value, unit} */
+	json_t *out_metrics; /* name -> {value, unit} */
 	json_t *out_info;
 	json_t *out_warnings;
 	json_t *out_cpus;

@@ -31,35 +31,47 @@ struct kerf_param {
 	const char *name;
 	enum kerf_ptype type;
 	size_t off;
-	const char *def;	/* default value; "a,b,c" is a default sweep */
-	const char *min;	/* INT, SIZE, TIME: bounds, as text */
+	const char *def; /* default value; "a,b,c" is a default sweep */
+	const char *min; /* INT, SIZE, TIME: bounds, as text */
 	const char *max;
-	const char *choices;	/* ENUM: "a,b,c" */
+	const char *choices; /* ENUM: "a,b,c" */
 	const char *help;
 };
 
 /* Fails to compile when the field is not of the type the parameter fills. */
-#define KERF__OFF(st, fld, ctype)                                           \
-	(offsetof(st, fld) +                                                \
-	 0 * sizeof(_Generic(((st *)0)->fld, ctype: 1)))
+#define KERF__OFF(st, fld, ctype) \
+	(offsetof(st, fld) + 0 * sizeof(_Generic(((st *)0)->fld, ctype : 1)))
 
 #define KERF_INT(nm, st, fld, dflt, lo, hi, hlp)                            \
-	{ .name = nm, .type = KERF_PT_INT, .off = KERF__OFF(st, fld, int64_t), \
-	  .def = dflt, .min = lo, .max = hi, .help = hlp }
-#define KERF_SIZE(nm, st, fld, dflt, lo, hi, hlp)                           \
-	{ .name = nm, .type = KERF_PT_SIZE,                                 \
-	  .off = KERF__OFF(st, fld, uint64_t), .def = dflt, .min = lo,      \
-	  .max = hi, .help = hlp }
-#define KERF_TIME(nm, st, fld, dflt, lo, hi, hlp)                           \
-	{ .name = nm, .type = KERF_PT_TIME,                                 \
-	  .off = KERF__OFF(st, fld, uint64_t), .def = dflt, .min = lo,      \
-	  .max = hi, .help = hlp }
-#define KERF_ENUM(nm, st, fld, dflt, chs, hlp)                              \
-	{ .name = nm, .type = KERF_PT_ENUM, .off = KERF__OFF(st, fld, int),  \
-	  .def = dflt, .choices = chs, .help = hlp }
-#define KERF_STR(nm, st, fld, dflt, hlp)                                    \
-	{ .name = nm, .type = KERF_PT_STR,                                  \
-	  .off = KERF__OFF(st, fld, const char *), .def = dflt, .help = hlp }
+	{                                                                   \
+		.name = nm, .type = KERF_PT_INT,                            \
+		.off = KERF__OFF(st, fld, int64_t), .def = dflt, .min = lo, \
+		.max = hi, .help = hlp                                      \
+	}
+#define KERF_SIZE(nm, st, fld, dflt, lo, hi, hlp)                            \
+	{                                                                    \
+		.name = nm, .type = KERF_PT_SIZE,                            \
+		.off = KERF__OFF(st, fld, uint64_t), .def = dflt, .min = lo, \
+		.max = hi, .help = hlp                                       \
+	}
+#define KERF_TIME(nm, st, fld, dflt, lo, hi, hlp)                            \
+	{                                                                    \
+		.name = nm, .type = KERF_PT_TIME,                            \
+		.off = KERF__OFF(st, fld, uint64_t), .def = dflt, .min = lo, \
+		.max = hi, .help = hlp                                       \
+	}
+#define KERF_ENUM(nm, st, fld, dflt, chs, hlp)                               \
+	{                                                                    \
+		.name = nm, .type = KERF_PT_ENUM,                            \
+		.off = KERF__OFF(st, fld, int), .def = dflt, .choices = chs, \
+		.help = hlp                                                  \
+	}
+#define KERF_STR(nm, st, fld, dflt, hlp)                              \
+	{                                                             \
+		.name = nm, .type = KERF_PT_STR,                      \
+		.off = KERF__OFF(st, fld, const char *), .def = dflt, \
+		.help = hlp                                           \
+	}
 
 enum kerf_better {
 	KERF_LOWER_IS_BETTER,
@@ -67,19 +79,21 @@ enum kerf_better {
 };
 
 /* Bench flags. */
-#define KERF_F_SAMPLES	(1u << 0) /* run() hands samples over with kerf_sample() */
-#define KERF_F_ROOT	(1u << 1) /* needs root (CAP_SYS_ADMIN or similar) */
+#define KERF_F_SAMPLES \
+	(1u << 0) /* run() hands samples over with kerf_sample() */
+#define KERF_F_ROOT (1u << 1) /* needs root (CAP_SYS_ADMIN or similar) */
 #define KERF_F_NODEFAULT (1u << 2) /* not part of the default suite */
-#define KERF_F_DESTRUCTIVE (1u << 3) /* changes system state (drops caches...) */
-#define KERF_F_ONEPROC	(1u << 4) /* all samples in one worker process */
+#define KERF_F_DESTRUCTIVE \
+	(1u << 3) /* changes system state (drops caches...) */
+#define KERF_F_ONEPROC (1u << 4) /* all samples in one worker process */
 
 /* What run() and setup() return besides 0 and a negative errno. */
 #define KERF_SKIP 1
 
 struct kerf_bench {
-	const char *name;	/* "family/variant" */
-	const char *summary;	/* one line */
-	const char *unit;	/* of one sample: "ns/op", "ns/access", "req/s" */
+	const char *name; /* "family/variant" */
+	const char *summary; /* one line */
+	const char *unit; /* of one sample: "ns/op", "ns/access", "req/s" */
 	enum kerf_better better;
 	unsigned int flags;
 	const struct kerf_param *params; /* terminated by { } */
@@ -87,7 +101,7 @@ struct kerf_bench {
 	/* Parameter defaults per profile, "name=v1,v2 name2=v": */
 	const char *quick;
 	const char *full;
-	double noise_pct;	/* gate threshold for this bench, 0: default */
+	double noise_pct; /* gate threshold for this bench, 0: default */
 	int (*setup)(struct kerf_ctx *ctx);
 	/*
 	 * Timed benches: perform exactly n operations; the harness times
@@ -95,6 +109,8 @@ struct kerf_bench {
 	 * with kerf_sample().
 	 */
 	int (*run)(struct kerf_ctx *ctx, uint64_t n);
+	/* Called whenever setup was called, even when it failed: it must
+	 * cope with a private struct that setup filled only in part. */
 	void (*teardown)(struct kerf_ctx *ctx);
 };
 

@@ -21,11 +21,11 @@ double kerf_rng_double(struct kerf_rng *r);
 struct kerf_stats {
 	size_t n;
 	double median, mean, stddev, min, max;
-	double mad;		/* median absolute deviation, unscaled */
-	double cv;		/* stddev / mean */
+	double mad; /* median absolute deviation, unscaled */
+	double cv; /* stddev / mean */
 	double p1, p5, p25, p75, p95, p99;
-	double ci_lo, ci_hi;	/* bootstrap 95% interval of the median */
-	uint64_t seed;		/* the bootstrap's seed */
+	double ci_lo, ci_hi; /* bootstrap 95% interval of the median */
+	uint64_t seed; /* the bootstrap's seed */
 	int boot_reps;
 	/* Tukey fences: beyond 1.5 IQR (mild, includes severe), 3 IQR. */
 	int out_low_mild, out_high_mild, out_low_severe, out_high_severe;

@@ -48,7 +48,7 @@ enum kerf_placement {
  * from first (which is used as a when it fits). Returns 0, or -ENOENT with
  * what the host lacks in why ("no SMT: every core has one PU").
  */
-int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n,
-		   int first, int *a, int *b, char *why, size_t whylen);
+int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n, int first,
+		   int *a, int *b, char *why, size_t whylen);
 
 #endif

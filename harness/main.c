@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* The kerf program: dispatch to subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "harness.h"
+
+static const struct kerf_cmd cmds[] = {
+	{ "list", "list the benches, their parameters and defaults", cmd_list },
+	{ "run", "run benches (the default suite without a pattern)", cmd_run },
+	{ "env", "show the environment fingerprint and its warnings", cmd_env },
+	/* stress */
+
+	/* report, export */
+
+	/* compare */
+
+};
+
+const char *kerf_version(void)
+{
+	return KERF_VERSION;
+}
+
+const char *kerf_git_rev(void)
+{
+	return KERF_GIT_REV;
+}
+
+int kerf_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kerf %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return KERF_EXIT_USAGE;
+}
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"usage: kerf COMMAND [OPTIONS]   (kerf COMMAND --help for each)\n"
+		"\n"
+		"kerf measures what the Linux kernel costs an application and what\n"
+		"happens when a workload hits a kernel limit.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f,
+		"\n"
+		"exit status: 0 success, 1 a bench failed or a regression was found,\n"
+		"2 bad usage or input.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		help(stderr);
+		return KERF_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "__worker"))
+		return kerf_worker_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		help(stdout);
+		return KERF_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("kerf %s (%s)\n", kerf_version(), kerf_git_rev());
+		return KERF_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "kerf: unknown command '%s'\n", argv[1]);
+	help(stderr);
+	return KERF_EXIT_USAGE;
+}

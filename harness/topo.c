@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* CPU topology through hwloc: which PUs, pinning, PU pairs by placement. */
+#include <errno.h>
+#include <hwloc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kerf/topo.h"
+
+static hwloc_topology_t topo;
+static bool synthetic;
+
+static int topo_load(const char *synth)
+{
+	if (topo)
+		return 0;
+	if (hwloc_topology_init(&topo))
+		return -errno ? -errno : -ENOMEM;
+	if (synth && hwloc_topology_set_synthetic(topo, synth)) {
+		hwloc_topology_destroy(topo);
+		topo = NULL;
+		return -EINVAL;
+	}
+	if (hwloc_topology_load(topo)) {
+		hwloc_topology_destroy(topo);
+		topo = NULL;
+		return -EIO;
+	}
+	synthetic = synth != NULL;
+	return 0;
+}
+
+int kerf_topo_init(void)
+{
+	return topo_load(NULL);
+}
+
+int kerf_topo_init_synthetic(const char *desc)
+{
+	kerf_topo_fini();
+	return topo_load(desc);
+}
+
+void kerf_topo_fini(void)
+{
+	if (topo)
+		hwloc_topology_destroy(topo);
+	topo = NULL;
+	synthetic = false;
+}
+
+struct hwloc_topology *kerf_topo_get(void)
+{
+	return topo;
+}
+
+int kerf_topo_pus(int *pus, int max)
+{
+	hwloc_bitmap_t set;
+	unsigned int i;
+	int n = 0;
+
+	if (!topo && kerf_topo_init())
+		return -EIO;
+	set = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(topo));
+	if (!synthetic) {
+		hwloc_bitmap_t bound = hwloc_bitmap_alloc();
+
+		/* Honour taskset/cgroup cpusets: only where we may run. */
+		if (!hwloc_get_cpubind(topo, bound, HWLOC_CPUBIND_PROCESS))
+			hwloc_bitmap_and(set, set, bound);
+		hwloc_bitmap_free(bound);
+	}
+	hwloc_bitmap_foreach_begin(i, set)
+	{
+		if (n < max)
+			pus[n] = (int)i;
+		n++;
+	}
+	hwloc_bitmap_foreach_end();
+	hwloc_bitmap_free(set);
+	return n;
+}
+
+int kerf_topo_default_pu(void)
+{
+	int pus[4096];
+	int n = kerf_topo_pus(pus, 4096);
+
+	if (n <= 0)
+		return 0;
+	return pus[(n > 4096 ? 4096 : n) - 1];
+}
+
+static int pin(int pu, int flags)
+{
+	hwloc_bitmap_t set;
+	int err = 0;
+
+	if (!topo && kerf_topo_init())
+		return -EIO;
+	set = hwloc_bitmap_alloc();
+	hwloc_bitmap_only(set, (unsigned int)pu);
+	if (hwloc_set_cpubind(topo, set, flags | HWLOC_CPUBIND_STRICT) &&
+	    hwloc_set_cpubind(topo, set, flags))
+		err = -errno ? -errno : -EINVAL;
+	hwloc_bitmap_free(set);
+	return err;
+}
+
+int kerf_topo_pin(int pu)
+{
+	return pin(pu, HWLOC_CPUBIND_THREAD);
+}
+
+int kerf_topo_pin_process(int pu)
+{
+	return pin(pu, HWLOC_CPUBIND_PROCESS);
+}
+
+/* The object of type t above PU os index pu, or NULL. */
+static hwloc_obj_t above(int pu, hwloc_obj_type_t t)
+{
+	hwloc_obj_t o = hwloc_get_pu_obj_by_os_index(topo, (unsigned int)pu);
+
+	return o ? hwloc_get_ancestor_obj_by_type(topo, t, o) : NULL;
+}
+
+static int numa_of(int pu)
+{
+	hwloc_obj_t o = hwloc_get_pu_obj_by_os_index(topo, (unsigned int)pu);
+
+	return o && o->nodeset ? hwloc_bitmap_first(o->nodeset) : -1;
+}
+
+/* The L3 group of a PU; with no L3 in the topology, the package. */
+static hwloc_obj_t l3_of(int pu)
+{
+	hwloc_obj_t o = above(pu, HWLOC_OBJ_L3CACHE);
+
+	return o ? o : above(pu, HWLOC_OBJ_PACKAGE);
+}
+
+static bool pair_fits(enum kerf_placement pl, int a, int b)
+{
+	hwloc_obj_t ca = above(a, HWLOC_OBJ_CORE),
+		    cb = above(b, HWLOC_OBJ_CORE);
+
+	switch (pl) {
+	case KERF_PL_SAME:
+		return a == b;
+	case KERF_PL_SMT:
+		return a != b && ca && ca == cb;
+	case KERF_PL_CORE:
+		return ca != cb && l3_of(a) == l3_of(b);
+	case KERF_PL_L3:
+		return l3_of(a) != l3_of(b) && numa_of(a) == numa_of(b);
+	case KERF_PL_NUMA:
+		return numa_of(a) != numa_of(b);
+	}
+	return false;
+}
+
+static const char *const lacks[] = {
+	[KERF_PL_SAME] = "no PU available",
+	[KERF_PL_SMT] = "no SMT: no core here has two PUs that kerf may use",
+	[KERF_PL_CORE] =
+		"no two cores that share an L3 among the PUs kerf may use",
+	[KERF_PL_L3] =
+		"one L3 group only (or none within one NUMA node) among the PUs kerf may use",
+	[KERF_PL_NUMA] = "one NUMA node only among the PUs kerf may use",
+};
+
+int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n, int first,
+		   int *a, int *b, char *why, size_t whylen)
+{
+	bool have_first = false;
+	int pass;
+
+	if (!topo && kerf_topo_init())
+		return -EIO;
+	for (int i = 0; i < n; i++)
+		have_first |= allowed[i] == first;
+	/* First pass: pairs that include `first`; then any pair. */
+	for (pass = have_first ? 0 : 1; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			if (pass == 0 && allowed[i] != first)
+				continue;
+			for (int j = 0; j < n; j++) {
+				if (pl != KERF_PL_SAME && i == j)
+					continue;
+				if (pl == KERF_PL_SAME && i != j)
+					continue;
+				if (!pair_fits(pl, allowed[i], allowed[j]))
+					continue;
+				*a = allowed[i];
+				*b = allowed[j];
+				return 0;
+			}
+		}
+	}
+	/* The L3 case can still be met across NUMA nodes. */
+	if (pl == KERF_PL_L3) {
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < n; j++)
+				if (l3_of(allowed[i]) != l3_of(allowed[j])) {
+					*a = allowed[i];
+					*b = allowed[j];
+					return 0;
+				}
+	}
+	snprintf(why, whylen, "%s", lacks[pl]);
+	return -ENOENT;
+}
