@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "harness.h"
 #include "plan.h"
+#include "kerf/derive.h"
 #include "kerf/env.h"
 #include "kerf/parse.h"
 #include "kerf/result.h"
@@ -897,6 +898,9 @@ int cmd_run(int argc, char **argv)
 		json_decref(run);
 		return 128 + interrupted;
 	}
+	/* Fork cost against the parent's RSS: slope per GiB and intercept. */
+	kerf_derive_linear(run, "spawn/fork", "rss", "fork_rss_slope",
+			   1073741824.0, "ns/op per GiB");
 	kerf_run_finish(run);
 	rc = kerf_run_write(run, o.out);
 	kerf_print_table(run, stdout);
