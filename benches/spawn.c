@@ -411,11 +411,10 @@ static int exec_setup(struct kerf_ctx *ctx)
 				   sizeof(p->helper));
 
 	if (ret)
-		return kerf_fail(ctx, ret, "no path for helper kerf-exit0");
-	if (access(p->helper, X_OK))
-		return kerf_fail(ctx, -errno,
-				 "helper %s: %s (it is built with kerf)",
-				 p->helper, strerror(errno));
+		return kerf_fail(ctx, ret,
+				 "helper kerf-exit0 not found next to kerf "
+				 "(%s): %s",
+				 p->helper, strerror(-ret));
 	return rss_setup(ctx);
 }
 
