@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -231,6 +232,8 @@ static int spawn_worker(const char *self, json_t *spec, uint64_t timeout_ns,
 		int null = open("/dev/null", O_RDWR);
 
 		setpgid(0, 0);
+		/* A killed runner takes its worker along. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		dup2(fds[1], 3);
