@@ -128,8 +128,10 @@ int kerf_derive_linear(json_t *run, const char *bench, const char *param,
 			continue;
 		g = json_object_get(groups, key);
 		if (!g) {
-			g = json_pack("{s:O, s:[]}", "params",
-				      json_object_get(r, "params"), "points");
+			g = json_pack(
+				"{s:o, s:[]}", "params",
+				json_deep_copy(json_object_get(r, "params")),
+				"points");
 			json_object_del(json_object_get(g, "params"), param);
 			json_object_set_new(groups, key, g);
 		}
