@@ -187,7 +187,7 @@ static int open_channel(struct kerf_ctx *ctx, struct pp_priv *p)
 static int pp_setup(struct kerf_ctx *ctx, int kind)
 {
 	struct pp_priv *p = kerf_priv(ctx);
-	static int pus[MAX_PUS];
+	int pus[MAX_PUS];
 	char why[256];
 	int n, ret;
 

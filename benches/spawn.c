@@ -581,9 +581,12 @@ static int exit_run(struct kerf_ctx *ctx, uint64_t n)
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-		kerf_sample(ctx, (double)(kerf_now_ns() - t0));
+		t0 = kerf_now_ns() - t0;
 		if (ret)
-			return kerf_fail(ctx, ret, "child did not get ready");
+			return kerf_fail(ctx, ret,
+					 "the child did not get ready (mapping "
+					 "rss failed?)");
+		kerf_sample(ctx, (double)t0);
 	}
 	if (p->rss)
 		report_huge(ctx, f, p->pages);
