@@ -89,6 +89,15 @@ int main(void)
 			fails++;
 		}
 	}
+	/* Per-process medians (each of four samples): 11.3, 12.15, 11.05;
+	 * their CV by python3 statistics.stdev(m) / statistics.mean(m). */
+	{
+		int ng;
+		double cv = kerf_group_median_cv(x, g, 12, &ng);
+
+		eq("groups", ng, 3);
+		near("proc cv", cv, 0.050141576498568576, 1e-9);
+	}
 	/* The rng: below(n) stays in range and hits every value. */
 	{
 		struct kerf_rng r;
