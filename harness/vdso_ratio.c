@@ -97,6 +97,7 @@ json_t *kerf_vdso_ratios(json_t *run)
 					"not served by the vDSO here: the clocksource is %s, which the vDSO may not read",
 					cs ? cs : "unknown");
 		}
+		/* a copy: deleting "via" must not touch the result's params */
 		e = json_pack("{s:s, s:o, s:f, s:f, s:f, s:b}", "bench", bench,
 			      "params",
 			      json_deep_copy(json_object_get(r, "params")),
