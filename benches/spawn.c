@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/param.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -73,6 +74,82 @@ static uint64_t mem_available(void)
 	return kb * 1024;
 }
 
+static uint64_t read_u64(const char *path)
+{
+	unsigned long long v;
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return UINT64_MAX;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	return ok ? v : UINT64_MAX;
+}
+
+/* Where this process's memory cgroup is, and its limit and usage files. */
+static bool memory_cgroup(char *dir, size_t len, const char **lim,
+			  const char **use)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		*c2 = 0;
+		if (c2 == c1 + 1) {
+			snprintf(dir, len, "/sys/fs/cgroup%s", c2 + 1);
+			*lim = "memory.max";
+			*use = "memory.current";
+			found = true;
+		} else if (strstr(c1, "memory")) {
+			snprintf(dir, len, "/sys/fs/cgroup/memory%s", c2 + 1);
+			*lim = "memory.limit_in_bytes";
+			*use = "memory.usage_in_bytes";
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Memory this process may still take: MemAvailable, lowered by the room
+ * left under the limit of its cgroup and of each ancestor.
+ */
+static uint64_t mem_room(void)
+{
+	char dir[1024], path[1100];
+	const char *lim, *use;
+	uint64_t room = mem_available();
+	bool found = memory_cgroup(dir, sizeof(dir), &lim, &use);
+
+	while (found) {
+		char *slash = strrchr(dir, '/');
+		uint64_t max, cur;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, lim);
+		max = read_u64(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, use);
+		cur = read_u64(path);
+		if (max != UINT64_MAX && cur != UINT64_MAX)
+			room = MIN(room, max > cur ? max - cur : 0);
+		if (!slash || !strcmp(dir, "/sys/fs/cgroup") ||
+		    !strcmp(dir, "/sys/fs/cgroup/memory"))
+			break;
+		*slash = 0;
+	}
+	return room;
+}
+
 /* Can this host give rss bytes of the page kind asked for? */
 static int rss_check(struct kerf_ctx *ctx, uint64_t rss, int pages)
 {
@@ -82,13 +159,14 @@ static int rss_check(struct kerf_ctx *ctx, uint64_t rss, int pages)
 
 	if (!rss)
 		return 0;
-	avail = mem_available();
+	avail = mem_room();
 	if (rss > avail / 2) {
 		kerf_fmt_size(rss, a, sizeof(a));
 		kerf_fmt_size(avail, b, sizeof(b));
 		return kerf_skip(
-			ctx, "rss=%s is more than half of MemAvailable (%s)", a,
-			b);
+			ctx,
+			"rss=%s is more than half of the memory kerf may take (%s: MemAvailable, or the room under its cgroup's memory limit)",
+			a, b);
 	}
 	if (pages != PAGES_THP)
 		return 0;
