@@ -43,6 +43,10 @@ KERF_BENCH(signal_term)
 /* evloop */
 
 /* fileio */
+KERF_BENCH(fileio_read)
+KERF_BENCH(fileio_pread)
+KERF_BENCH(fileio_mmap)
+KERF_BENCH(fileio_io_uring)
 
 /* tlb, pagefault, thp, numa (memory benches) */
 

@@ -892,8 +892,9 @@ int cmd_run(int argc, char **argv)
 	json_array_insert_new(a, 0, json_string("kerf"));
 	json_object_set_new(run, "command", a);
 	env = kerf_env_capture();
-	json_array_extend(json_object_get(run, "warnings"),
-			  kerf_env_warnings(env));
+	a = kerf_env_warnings(env);
+	json_array_extend(json_object_get(run, "warnings"), a);
+	json_decref(a);
 	json_object_set_new(run, "env", env);
 	cfg = json_pack(
 		"{s:s, s:i, s:i, s:I, s:I, s:i, s:O, s:[], s:{}, s:I, s:s}",
