@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "harness.h"
 #include "plan.h"
+#include "kerf/derive.h"
 #include "kerf/env.h"
 #include "kerf/parse.h"
 #include "kerf/report.h"
@@ -959,6 +960,9 @@ int cmd_run(int argc, char **argv)
 		json_decref(run);
 		return 128 + interrupted;
 	}
+	/* Fork cost against the parent's RSS: slope per GiB and intercept. */
+	kerf_derive_linear(run, "spawn/fork", "rss", "fork_rss_slope",
+			   1073741824.0, "ns/op per GiB");
 	ratios = kerf_vdso_ratios(run);
 	if (json_array_size(ratios))
 		json_object_set_new(derived(run), "vdso", json_incref(ratios));
