@@ -12,6 +12,7 @@ static const struct kerf_cmd cmds[] = {
 	{ "run", "run benches (the default suite without a pattern)", cmd_run },
 	{ "env", "show the environment fingerprint and its warnings", cmd_env },
 	/* stress */
+	{ "stress", "provoke a kernel limit in a cgroup and record a timeline", cmd_stress },
 
 	/* report, export */
 	{ "report", "gnuplot plots and an HTML page of one or more runs",

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "harness.h"
 #include "plan.h"
+#include "kerf/derive.h"
 #include "kerf/env.h"
 #include "kerf/parse.h"
 #include "kerf/report.h"
@@ -150,25 +151,6 @@ static int parse_cpus(const char *s, const int *allowed, int nallowed, int *pus,
 		err = kerf_usage_error("run", "--cpu: '%s' names no PU", s);
 	*npus = n;
 	return err;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t l;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	l = strlen(buf);
-	for (size_t i = 1; i <= l; i++) {
-		if (buf[i] != '/' && buf[i] != 0)
-			continue;
-		buf[i] = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		buf[i] = i < l ? '/' : 0;
-	}
-	return access(path, W_OK | X_OK) ? -errno : 0;
 }
 
 /* Steal and total ticks of one PU from /proc/stat. */
@@ -658,20 +640,6 @@ static void progress(int i, int n, const char *bench, const json_t *params,
 	fflush(stderr);
 }
 
-static int default_out(char *buf, size_t len)
-{
-	char host[256] = "host", stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gethostname(host, sizeof(host) - 1);
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	return snprintf(buf, len, "results/%s-%s", stamp, host) >= (int)len ?
-		       -ENAMETOOLONG :
-		       0;
-}
-
 /* The run's "derived" object: figures computed across results. */
 static json_t *derived(json_t *run)
 {
@@ -892,7 +860,7 @@ int cmd_run(int argc, char **argv)
 			"--tmpdir '%s': %s (a writable directory is needed)",
 			o.tmpdir, strerror(errno));
 	if (!o.out) {
-		default_out(outbuf, sizeof(outbuf));
+		kerf_default_out(outbuf, sizeof(outbuf));
 		o.out = outbuf;
 	}
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -924,8 +892,9 @@ int cmd_run(int argc, char **argv)
 	json_array_insert_new(a, 0, json_string("kerf"));
 	json_object_set_new(run, "command", a);
 	env = kerf_env_capture();
-	json_array_extend(json_object_get(run, "warnings"),
-			  kerf_env_warnings(env));
+	a = kerf_env_warnings(env);
+	json_array_extend(json_object_get(run, "warnings"), a);
+	json_decref(a);
 	json_object_set_new(run, "env", env);
 	cfg = json_pack(
 		"{s:s, s:i, s:i, s:I, s:I, s:i, s:O, s:[], s:{}, s:I, s:s}",
@@ -944,7 +913,7 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(run, "config", cfg);
 
 	/* Everything checked: now the directory, and a first (empty) file. */
-	rc = mkdir_p(o.out);
+	rc = kerf_mkdir_p(o.out);
 	if (!rc)
 		rc = kerf_run_write(run, o.out);
 	if (rc) {
@@ -991,6 +960,9 @@ int cmd_run(int argc, char **argv)
 		json_decref(run);
 		return 128 + interrupted;
 	}
+	/* Fork cost against the parent's RSS: slope per GiB and intercept. */
+	kerf_derive_linear(run, "spawn/fork", "rss", "fork_rss_slope",
+			   1073741824.0, "ns/op per GiB");
 	ratios = kerf_vdso_ratios(run);
 	if (json_array_size(ratios))
 		json_object_set_new(derived(run), "vdso", json_incref(ratios));
