@@ -59,7 +59,9 @@ struct pair {
 	struct kerf_mwu u;
 	double p_holm;
 	double thr_pct;
-	bool thr_own; /* threshold from the result's noise_pct */
+	bool thr_own; /* threshold from noise_pct or the --noise file */
+	bool thr_measured; /* from the --noise file */
+	bool blind; /* one process a side, no noise floor: no verdict */
 	enum verdict v;
 };
 
@@ -80,6 +82,7 @@ struct opts {
 	double alpha;
 	enum fmt fmt;
 	bool plain; /* --interval percentile */
+	json_t *noise; /* --noise FILE: key -> measured noise floor, percent */
 	bool allow[N_ENV_KEYS];
 };
 
@@ -88,7 +91,7 @@ static void cmp_usage(FILE *f)
 	fprintf(f,
 		"usage: kerf compare BASE NEW... [--threshold PCT] [--alpha A]\n"
 		"                    [--format text|md|json] [--allow-env-diff KEYS]\n"
-		"                    [--interval expanded|percentile]\n"
+		"                    [--interval expanded|percentile] [--noise FILE]\n"
 		"\n"
 		"Pairs the results of each NEW run with BASE by bench and parameters.\n"
 		"A pair is a regression or an improvement when its Holm-corrected\n"
@@ -101,6 +104,8 @@ static void cmp_usage(FILE *f)
 		"  --format F        text (default), md (GitHub Markdown) or json\n"
 		"  --interval I      expanded (default): the bootstrap interval widened\n"
 		"                    for few worker processes; percentile: plain\n"
+		"  --noise FILE      raise each bench's threshold to the run-to-run\n"
+		"                    noise measured on this machine (kerf.noise/1)\n"
 		"  --allow-env-diff KEYS\n"
 		"                    comma list of environment keys allowed to differ\n"
 		"                    (",
@@ -154,6 +159,52 @@ static int parse_allow(const char *arg, struct opts *o)
 	return ret;
 }
 
+/*
+ * --noise FILE: {"schema": "kerf.noise/1", "noise_pct": {"bench{k=v}": pct}}
+ * the run-to-run noise floors measured on this machine (from A/A runs, see
+ * docs/gate-validation.sh); a pair's threshold is raised to its floor.
+ */
+static int load_noise(const char *path, struct opts *o)
+{
+	const char *schema, *k;
+	json_error_t je;
+	json_t *root, *np, *v;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		if (je.line > 0)
+			fprintf(stderr, "kerf compare: %s:%d:%d: %s\n", path,
+				je.line, je.column, je.text);
+		else
+			fprintf(stderr, "kerf compare: %s: %s\n", path,
+				je.text);
+		return -EINVAL;
+	}
+	schema = json_string_value(json_object_get(root, "schema"));
+	np = json_object_get(root, "noise_pct");
+	if (!schema || strcmp(schema, "kerf.noise/1") || !json_is_object(np)) {
+		fprintf(stderr,
+			"kerf compare: %s: not a noise file (expected schema \"kerf.noise/1\" and a \"noise_pct\" object)\n",
+			path);
+		json_decref(root);
+		return -EINVAL;
+	}
+	json_object_foreach(np, k, v)
+	{
+		if (!json_is_number(v) || !(json_number_value(v) >= 0)) {
+			fprintf(stderr,
+				"kerf compare: %s: noise_pct of %s is not a number >= 0\n",
+				path, k);
+			json_decref(root);
+			return -EINVAL;
+		}
+	}
+	json_decref(o->noise);
+	o->noise = json_incref(np);
+	json_decref(root);
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 {
 	static const struct option lo[] = {
@@ -162,6 +213,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 		{ "format", required_argument, NULL, 'f' },
 		{ "allow-env-diff", required_argument, NULL, 'e' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "noise", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -220,6 +272,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 					"compare",
 					"--interval '%s': expected expanded or percentile",
 					optarg);
+			break;
+		case 'n':
+			if (load_noise(optarg, o))
+				return KERF_EXIT_USAGE;
 			break;
 		case 'e':
 			if (parse_allow(optarg, o))
@@ -474,6 +530,14 @@ static int compare_pair(struct column *c, const char *bpath, const char *key,
 		p->thr_pct = own;
 		p->thr_own = true;
 	}
+	if (o->noise && json_is_number(json_object_get(o->noise, key))) {
+		double m = json_number_value(json_object_get(o->noise, key));
+
+		if (m > p->thr_pct)
+			p->thr_pct = m;
+		p->thr_own = true;
+		p->thr_measured = true;
+	}
 	c->np++;
 out:
 	free(xb);
@@ -501,7 +565,15 @@ static void verdicts(struct column *c, const struct opts *o)
 
 		q->p_holm = p[i];
 		q->v = V_SAME;
-		if (q->p_holm < o->alpha && (up || down)) {
+		/*
+		 * Samples of one worker process show nothing of the variance
+		 * from run to run, which is what an A/A comparison of such
+		 * a bench mostly shows: without a declared noise floor the
+		 * expanded interval has no degrees of freedom, so no change.
+		 */
+		q->blind = !o->plain && !q->thr_own &&
+			   (q->ci.procs_base < 2 || q->ci.procs_new < 2);
+		if (!q->blind && q->p_holm < o->alpha && (up || down)) {
 			if (up == q->lower_better)
 				q->v = V_REGRESSION;
 			else
@@ -923,9 +995,10 @@ static void print_one(FILE *f, struct column *c, bool md)
 		snprintf(thr, sizeof(thr), "%g%%", q->thr_pct);
 		snprintf(p, sizeof(p), "%.2g", q->u.p);
 		snprintf(ph, sizeof(ph), "%.2g", q->p_holm);
-		snprintf(v, sizeof(v), "%s%s%s",
+		snprintf(v, sizeof(v), "%s%s%s%s",
 			 md && q->v != V_SAME ? "**" : "", verdict_name[q->v],
-			 md && q->v != V_SAME ? "**" : "");
+			 md && q->v != V_SAME ? "**" : "",
+			 q->blind ? " (1 proc)" : "");
 		tab_row(&t, (const char *[]){ k,
 					      json_string_value(json_object_get(
 						      q->b, "unit")),
@@ -939,6 +1012,13 @@ static void print_one(FILE *f, struct column *c, bool md)
 	fputc('\n', f);
 	tab_print(&t, f, md);
 	tab_free(&t);
+	for (size_t i = 0; i < c->np; i++) {
+		if (c->pairs[i].blind) {
+			fprintf(f,
+				"\n(1 proc): all samples of a side come from one worker process, so the variance from run to run is unseen; such a result gets a verdict only when its bench declares noise_pct.\n");
+			break;
+		}
+	}
 }
 
 /* The kernel-comparison table: a column per NEW run. */
@@ -1095,8 +1175,15 @@ static json_t *pair_json(const struct pair *q)
 	json_object_set_new(o, "p_holm", jreal(q->p_holm));
 	json_object_set_new(o, "threshold_pct", jreal(q->thr_pct));
 	json_object_set_new(o, "threshold_from",
-			    json_string(q->thr_own ? "noise_pct" : "option"));
+			    json_string(q->thr_measured ? "noise_file" :
+					q->thr_own	? "noise_pct" :
+							  "option"));
 	json_object_set_new(o, "verdict", json_string(verdict_name[q->v]));
+	if (q->blind)
+		json_object_set_new(
+			o, "verdict_note",
+			json_string(
+				"one worker process: run-to-run variance unseen, and the bench declares no noise_pct"));
 	return o;
 }
 
@@ -1185,13 +1272,17 @@ int cmd_compare(int argc, char **argv)
 	struct opts o;
 
 	ret = parse_opts(argc, argv, &o, &first);
-	if (ret)
+	if (ret) {
+		json_decref(o.noise);
 		return ret < 0 ? KERF_EXIT_OK : ret;
+	}
 	nnew = argc - first - 1;
-	if (nnew > 26)
+	if (nnew > 26) {
+		json_decref(o.noise);
 		return kerf_usage_error("compare",
 					"%d NEW runs: at most 26 fit one table",
 					nnew);
+	}
 	runs = calloc((size_t)nnew, sizeof(*runs));
 	cols = calloc((size_t)nnew, sizeof(*cols));
 	if (!runs || !cols) {
@@ -1245,5 +1336,6 @@ out_free:
 out:
 	free(runs);
 	free(cols);
+	json_decref(o.noise);
 	return ret;
 }

@@ -121,6 +121,20 @@ run 2 env-bad-key "$T/base.json" "$T/kern.json" --allow-env-diff kernal
 has err "unknown key 'kernal'" 'unknown env key named'
 run 2 env-empty-list "$T/base.json" "$T/kern.json" --allow-env-diff ,
 
+# A noise file (measured run-to-run noise) raises a bench's threshold.
+printf '{"schema":"kerf.noise/1","noise_pct":{"calib/spin{work=1000}":20}}\n' > "$T/noise.json"
+run 0 noise-file "$T/base.json" "$T/slow.json" --noise "$T/noise.json"
+has out 'calib/spin{work=1000} .*20%.*no change' 'noise file row'
+printf '{"schema":"kerf.noise/1","noise_pct":{"calib/spin{work=1000}":2}}\n' > "$T/noise2.json"
+run 1 noise-low "$T/base.json" "$T/slow.json" --noise "$T/noise2.json" --format json
+has out '"threshold_from": "noise_file"' 'json threshold source'
+printf '{"schema":"kerf.noise/1","noise_pct":{"x":"big"}}\n' > "$T/noise3.json"
+run 2 noise-bad "$T/base.json" "$T/slow.json" --noise "$T/noise3.json"
+has err 'noise_pct of x is not a number' 'bad noise value named'
+printf '{"schema":"kerf.noise/1",\n"noise_pct":{,}}\n' > "$T/noise4.json"
+run 2 noise-corrupt "$T/base.json" "$T/slow.json" --noise "$T/noise4.json"
+has err 'noise4.json:2:[0-9]*:' 'corrupt noise file: file:line:col'
+
 # Several NEW runs: one table, a column per run, a geomean row.
 run 1 several "$T/base.json" "$T/aa.json" "$T/slow.json" "$T/fast.json"
 has out 'NEW3' 'column per run'
