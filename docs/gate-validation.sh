@@ -3,7 +3,7 @@
 # Measures the gate's false-alarm and detection rates on this machine.
 #
 # usage: docs/gate-validation.sh [-n PAIRS] [-e "EXPERIMENTS"] [-k KERF]
-#                                [-o DIR] [-c "RULES"] [-r]
+#                                [-o DIR] [-c "RULES"] [-N CAL] [-r]
 #
 # Each pair is two separate `kerf run --quick` runs (BASE, then NEW) and one
 # `kerf compare BASE NEW --format json`, as a CI job would do them. The
@@ -21,6 +21,13 @@
 # default options and with each of RULES, sets of `kerf compare` options
 # separated by ';' (default "--threshold 1;--threshold 5;--interval
 # percentile").
+# With -N CAL, the first CAL A/A pairs of aa-suite calibrate: the spread of
+# each result's median over their 2 x CAL runs gives its run-to-run noise
+# floor (DIR/noise.json, schema kerf.noise/1: 100 (exp(t sqrt(2) sd) - 1),
+# sd of the log medians, t the Student quantile at 1 - 0.05 / (2 K) for K
+# results, so that the suite as a whole stays under 5%), and every
+# experiment is scored again on the pairs after CAL with `--noise` (held
+# out: the pairs that calibrate are not scored).
 # A confirmation rule is also scored: a pair counts only when the same result
 # is flagged again against a second NEW run (the next pair's NEW), what a CI
 # job does when it re-runs NEW once after exit 1 and keeps the verdict only
@@ -36,7 +43,8 @@ kerf=${KERF:-build/kerf}
 out=""
 rules="--threshold 1;--threshold 5;--interval percentile"
 reanalyse=0
-while getopts "n:e:k:o:c:rh" opt; do
+cal=0
+while getopts "n:e:k:o:c:N:rh" opt; do
 	case $opt in
 	n) pairs=$OPTARG ;;
 	e) exps=$OPTARG ;;
@@ -44,6 +52,7 @@ while getopts "n:e:k:o:c:rh" opt; do
 	o) out=$OPTARG ;;
 	c) rules=$OPTARG ;;
 	r) reanalyse=1 ;;
+	N) cal=$OPTARG ;;
 	*)
 		sed -n '3,6p' "$0" >&2
 		exit 2
@@ -56,6 +65,16 @@ case $pairs in
 	exit 2
 	;;
 esac
+case $cal in
+'' | *[!0-9]*)
+	echo "gate-validation: -N '$cal': expected a count of pairs" >&2
+	exit 2
+	;;
+esac
+if [ "$cal" -gt 0 ] && { [ "$cal" -lt 2 ] || [ "$cal" -ge "$pairs" ]; }; then
+	echo "gate-validation: -N $cal: expected 2 <= CAL < PAIRS ($pairs)" >&2
+	exit 2
+fi
 for e in $exps; do
 	case $e in
 	aa-suite | aa-subset | planted5 | planted2 | real) ;;
@@ -130,9 +149,52 @@ for i in $(seq 1 "$pairs"); do
 			# shellcheck disable=SC2086
 			"$kerf" compare "$d/base" "$d/new" $rule --format json > "$d/cmp-r$r.json" 2> /dev/null || true
 		done <<< "${rules//;/$'\n'}"
-		echo "pair $i $e: exit $rc (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+		if [ "$reanalyse" = 0 ]; then
+			echo "pair $i $e: exit $rc (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+		else
+			echo "pair $i $e: exit $rc" >&2
+		fi
 	done
 done
+# Calibration: noise floors from the first $cal A/A pairs of aa-suite.
+if [ "$cal" -gt 0 ] && [ -d "$out/aa-suite" ]; then
+	python3 - "$out" "$cal" << 'EOF' > "$out/noise.json"
+import json, math, statistics, sys
+out, cal = sys.argv[1], int(sys.argv[2])
+
+def tq(p, df):
+    """Student's t quantile: Cornish-Fisher expansion (as kerf's C code)."""
+    z = statistics.NormalDist().inv_cdf(p)
+    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+            + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * df**4))
+
+logs = {}
+for i in range(1, cal + 1):
+    for side in ("base", "new"):
+        try:
+            run = json.load(open(f"{out}/aa-suite/{i}/{side}/run.json"))
+        except (OSError, ValueError):
+            continue
+        for r in run["results"]:
+            med = r.get("stats", {}).get("median") if r.get("status") == "ok" else None
+            if med and med > 0:
+                key = r["bench"] + "{" + ",".join(f"{k}={v}" for k, v in sorted(r["params"].items())) + "}"
+                logs.setdefault(key, []).append(math.log(med))
+logs = {k: v for k, v in logs.items() if len(v) >= 3}
+q = 1 - 0.05 / (2 * max(1, len(logs)))
+noise = {k: round(100 * (math.exp(tq(q, len(v) - 1) * math.sqrt(2) * statistics.stdev(v)) - 1), 2)
+         for k, v in sorted(logs.items())}
+json.dump({"schema": "kerf.noise/1", "runs": 2 * cal, "results": len(noise),
+           "quantile": q, "noise_pct": noise}, sys.stdout, indent=1)
+EOF
+	for e in $exps; do
+		for i in $(seq $((cal + 1)) "$pairs"); do
+			"$kerf" compare "$out/$e/$i/base" "$out/$e/$i/new" --noise "$out/noise.json" --format json > "$out/$e/$i/cmp-noise.json" 2> /dev/null || true
+		done
+	done
+fi
+
 # Confirmation: BASE of pair i against NEW of pair i + 1.
 for e in $exps; do
 	for i in $(seq 1 $((pairs - 1))); do
@@ -140,9 +202,9 @@ for e in $exps; do
 	done
 done
 
-python3 - "$out" "$pairs" "$rules" $exps << 'EOF' | tee "$out/summary.md"
+python3 - "$out" "$pairs" "$rules" "$cal" $exps << 'EOF' | tee "$out/summary.md"
 import json, os, statistics as st, sys
-out, pairs, exps = sys.argv[1], int(sys.argv[2]), sys.argv[4:]
+out, pairs, cal, exps = sys.argv[1], int(sys.argv[2]), int(sys.argv[4]), sys.argv[5:]
 rules = [r.strip() for r in sys.argv[3].split(";") if r.strip()]
 target = {"planted5": "calib/spin", "planted2": "calib/spin",
           "real": "vdso/clock_gettime"}
@@ -160,10 +222,14 @@ detail = []
 def regs(c):
     return {p["key"] for p in c["new"][0]["pairs"] if p["verdict"] == "regression"}
 for e in exps:
-    for rule, fn in [("default", "cmp.json")] + [(r, f"cmp-r{i + 1}.json") for i, r in enumerate(rules)]:
+    scored = [("default", "cmp.json", 1)] + [(r, f"cmp-r{i + 1}.json", 1) for i, r in enumerate(rules)]
+    if cal:
+        scored += [(f"default, pairs {cal + 1}..{pairs}", "cmp.json", cal + 1),
+                   (f"--noise (calibrated on pairs 1..{cal}), pairs {cal + 1}..{pairs}", "cmp-noise.json", cal + 1)]
+    for rule, fn, first in scored:
         n = fails = flagged = found = 0
         utest = 0
-        for i in range(1, pairs + 1):
+        for i in range(first, pairs + 1):
             c = load(os.path.join(out, e, str(i), fn))
             if not c:
                 continue
