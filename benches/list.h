@@ -29,5 +29,11 @@ KERF_BENCH(vdso_getcpu)
 /* fileio */
 
 /* tlb, pagefault, thp, numa (memory benches) */
+KERF_BENCH(tlb_chase)
+KERF_BENCH(pagefault_anon)
+KERF_BENCH(pagefault_file)
+KERF_BENCH(pagefault_populate)
+KERF_BENCH(thp_fault_latency)
+KERF_BENCH(numa_access)
 
 /* end */
