@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "plan.h"
 #include "kerf/env.h"
+#include "kerf/memlib.h"
 #include "kerf/parse.h"
 #include "kerf/result.h"
 #include "kerf/stats.h"
@@ -885,6 +886,8 @@ int cmd_run(int argc, char **argv)
 				"\nkerf run: cannot rewrite %s/run.json: %s\n",
 				o.out, strerror(-rc));
 	}
+	/* Knees of tlb/chase sweeps, beside the CPU's TLB and cache sizes. */
+	kerf_tlb_derive(run);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	if (interrupted) {
