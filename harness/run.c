@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -231,6 +232,8 @@ static int spawn_worker(const char *self, json_t *spec, uint64_t timeout_ns,
 		int null = open("/dev/null", O_RDWR);
 
 		setpgid(0, 0);
+		/* A killed runner takes its worker along. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		dup2(fds[1], 3);
@@ -488,8 +491,14 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 		json_object_set(r, "sample_procs", procs);
 		if (!kerf_stats_compute(x, g, n, rn->seed + (uint64_t)index,
 					BOOT_REPS, &st)) {
-			json_object_set_new(r, "stats",
-					    kerf_stats_to_json(&st));
+			json_t *sj = kerf_stats_to_json(&st);
+			int ng;
+			double pcv = kerf_group_median_cv(x, g, n, &ng);
+
+			if (isfinite(pcv))
+				json_object_set_new(sj, "proc_cv",
+						    json_real(pcv));
+			json_object_set_new(r, "stats", sj);
 			if (st.cv > CV_WARN)
 				kerf_warnf(
 					warnings,
@@ -654,6 +663,18 @@ static int default_out(char *buf, size_t len)
 		       0;
 }
 
+/* The run's "derived" object: figures computed across results. */
+static json_t *derived(json_t *run)
+{
+	json_t *d = json_object_get(run, "derived");
+
+	if (!d) {
+		d = json_object();
+		json_object_set_new(run, "derived", d);
+	}
+	return d;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option lopts[] = {
@@ -756,7 +777,7 @@ int cmd_run(int argc, char **argv)
 	char self[PATH_MAX], outbuf[PATH_MAX], msg[1024];
 	bool *selected = calloc((size_t)kerf_nbenches + 1, sizeof(bool));
 	int allowed[4096], nallowed, pus[4096], npus, rc, failed = 0;
-	json_t *jobs = json_array(), *run = NULL, *cfg, *env, *a, *job;
+	json_t *jobs = json_array(), *run = NULL, *cfg, *env, *a, *job, *ratios;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t start;
 	ssize_t sl;
@@ -900,9 +921,14 @@ int cmd_run(int argc, char **argv)
 		json_decref(run);
 		return 128 + interrupted;
 	}
+	ratios = kerf_vdso_ratios(run);
+	if (json_array_size(ratios))
+		json_object_set_new(derived(run), "vdso", json_incref(ratios));
 	kerf_run_finish(run);
 	rc = kerf_run_write(run, o.out);
 	kerf_print_table(run, stdout);
+	kerf_print_vdso_ratios(ratios, stdout);
+	json_decref(ratios);
 	for (i = 0; i < json_array_size(json_object_get(run, "warnings")); i++)
 		printf("%s %s\n", i ? "        " : "warning:",
 		       json_string_value(json_array_get(

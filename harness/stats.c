@@ -266,3 +266,36 @@ int kerf_stats_compute(const double *x, const int *group, size_t n,
 	free(dev);
 	return 0;
 }
+
+double kerf_group_median_cv(const double *x, const int *group, size_t n,
+			    int *ngroups)
+{
+	struct groups g;
+	double *meds, *buf, sum = 0, ss = 0, mean;
+	size_t k;
+
+	*ngroups = 0;
+	if (!n || !group || groups_build(group, n, &g))
+		return NAN;
+	meds = calloc(g.ng + 1, sizeof(*meds));
+	buf = calloc(n + 1, sizeof(*buf));
+	for (k = 0; meds && buf && k < g.ng; k++) {
+		size_t len = g.start[k + 1] - g.start[k];
+
+		for (size_t j = 0; j < len; j++)
+			buf[j] = x[g.idx[g.start[k] + j]];
+		meds[k] = kerf_median(buf, len);
+		sum += meds[k];
+	}
+	*ngroups = (int)g.ng;
+	mean = sum / (double)g.ng;
+	for (k = 0; meds && k < g.ng; k++)
+		ss += (meds[k] - mean) * (meds[k] - mean);
+	free(meds);
+	free(buf);
+	free(g.start);
+	free(g.idx);
+	if (g.ng < 2 || mean == 0)
+		return NAN;
+	return sqrt(ss / (double)(g.ng - 1)) / fabs(mean);
+}

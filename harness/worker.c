@@ -125,7 +125,8 @@ static int timed(struct kerf_ctx *ctx, const struct wspec *ws, json_t *out)
 			    json_pack("{s:f, s:f}", "loop_ns", loop_ns,
 				      "clock_ns", clock_ns));
 
-	if (ws->linearity) {
+	/* With one operation per batch there is nothing to split: skip. */
+	if (ws->linearity && n > 1) {
 		double t1[3], t2[3], ratio;
 		uint64_t a, b;
 

@@ -48,6 +48,11 @@ double kerf_median(const double *x, size_t n);
 void kerf_boot_median_ci(const double *x, const int *group, size_t n,
 			 uint64_t seed, int reps, double *lo, double *hi);
 
+/* The CV of the per-group (per worker process) medians: the run-to-run
+ * spread that samples inside one process cannot show. NaN under 2 groups. */
+double kerf_group_median_cv(const double *x, const int *group, size_t n,
+			    int *ngroups);
+
 /* Everything above for one set of samples. Returns 0 or -EINVAL (n == 0). */
 int kerf_stats_compute(const double *x, const int *group, size_t n,
 		       uint64_t seed, int boot_reps, struct kerf_stats *st);
