@@ -2,6 +2,7 @@
 /* Derived figures of tlb/chase sweeps: knees beside the CPU's TLB and caches. */
 #include <errno.h>
 #include <hwloc.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,17 +210,32 @@ static int cmp_point(const void *a, const void *b)
 	return (p->wss > q->wss) - (p->wss < q->wss);
 }
 
-/* Knees of the curve of every result whose key is key. */
-static json_t *derive_curve(const json_t *results, const char *key)
+static bool curve_member(const json_t *res, const char *key)
 {
+	const char *bench = json_string_value(json_object_get(res, "bench"));
+	const char *st = json_string_value(json_object_get(res, "status"));
+	char k2[512];
+
+	return bench && !strcmp(bench, "tlb/chase") && st &&
+	       !strcmp(st, "ok") && !curve_key(res, k2, sizeof(k2)) &&
+	       !strcmp(k2, key);
+}
+
+/*
+ * Knees of the curve of statistic stat over every result whose key is key;
+ * the points (bytes, latency) go to *points.
+ */
+static json_t *curve_knees(const json_t *results, const char *key,
+			   const char *stat, json_t **points)
+{
+	size_t i, n = 0, cap = json_array_size(results);
 	struct kerf_knee knees[16];
 	struct cpoint *pt;
 	double *w, *l;
-	json_t *o, *arr, *res, *pts;
-	size_t i, n = 0, cap = json_array_size(results);
-	char k2[512];
+	json_t *arr = NULL, *res;
 	int nk;
 
+	*points = NULL;
 	pt = calloc(cap ? cap : 1, sizeof(*pt));
 	w = calloc(cap ? cap : 1, sizeof(double));
 	l = calloc(cap ? cap : 1, sizeof(double));
@@ -229,35 +245,28 @@ static json_t *derive_curve(const json_t *results, const char *key)
 	{
 		const char *ws = json_string_value(
 			json_object_get(json_object_get(res, "params"), "wss"));
-		json_t *med = json_object_get(json_object_get(res, "stats"),
-					      "median");
-		const char *st =
-			json_string_value(json_object_get(res, "status"));
+		json_t *v =
+			json_object_get(json_object_get(res, "stats"), stat);
 		uint64_t bytes;
 
-		const char *bench =
-			json_string_value(json_object_get(res, "bench"));
-
-		if (!bench || strcmp(bench, "tlb/chase") || !st ||
-		    strcmp(st, "ok") || curve_key(res, k2, sizeof(k2)) ||
-		    strcmp(k2, key))
-			continue;
-		if (!ws || kerf_parse_size(ws, &bytes) ||
-		    !json_is_number(med) || json_number_value(med) <= 0)
+		if (!curve_member(res, key) || !ws ||
+		    kerf_parse_size(ws, &bytes) || !json_is_number(v) ||
+		    json_number_value(v) <= 0)
 			continue;
 		pt[n].wss = (double)bytes;
-		pt[n].lat = json_number_value(med);
+		pt[n].lat = json_number_value(v);
 		n++;
 	}
 	qsort(pt, n, sizeof(*pt), cmp_point);
-	/* One point per size: a repeated size keeps its first median. */
-	pts = json_array();
+	/* One point per size: a repeated size keeps its first value. */
+	*points = json_array();
 	for (i = 0, cap = 0; i < n; i++) {
 		if (cap && pt[i].wss == w[cap - 1])
 			continue;
 		w[cap] = pt[i].wss;
 		l[cap] = pt[i].lat;
-		json_array_append_new(pts, json_pack("[f,f]", w[cap], l[cap]));
+		json_array_append_new(*points,
+				      json_pack("[f,f]", w[cap], l[cap]));
 		cap++;
 	}
 	nk = kerf_knees(w, l, (int)cap, knees, 16);
@@ -271,21 +280,38 @@ static json_t *derive_curve(const json_t *results, const char *key)
 		json_object_set_new(kn, "ratio", json_real(knees[j].ratio));
 		json_array_append_new(arr, kn);
 	}
-	o = json_pack("{s:s, s:o, s:o, s:s}", "bench", "tlb/chase", "knees",
-		      arr, "points", pts, "method",
-		      "runs of rising segments of ln(median) over log2(wss), "
-		      "median-of-3 smoothed; a run rising >= 20% is a knee at "
-		      "its start");
-	free(pt);
-	free(w);
-	free(l);
-	return o;
-
 out_free:
 	free(pt);
 	free(w);
 	free(l);
-	return NULL;
+	return arr;
+}
+
+/*
+ * The knees of the medians (the headline), and of the 5th percentiles: on
+ * a loaded host most samples may be stretched by preemption, and the low
+ * envelope still shows where the hardware bends.
+ */
+static json_t *derive_curve(const json_t *results, const char *key)
+{
+	json_t *pts, *pts5, *k, *k5;
+
+	k = curve_knees(results, key, "median", &pts);
+	k5 = curve_knees(results, key, "p5", &pts5);
+	if (!k || !k5) {
+		json_decref(k);
+		json_decref(k5);
+		json_decref(pts);
+		json_decref(pts5);
+		return NULL;
+	}
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s}", "bench", "tlb/chase",
+			 "knees", k, "points", pts, "knees_p5", k5, "points_p5",
+			 pts5, "method",
+			 "runs of rising segments of ln(latency) over "
+			 "log2(wss), median-of-3 smoothed; a run rising >= 20% "
+			 "is a knee at its start; latency: median (knees) or "
+			 "5th percentile (knees_p5)");
 }
 
 int kerf_tlb_derive(json_t *run)
