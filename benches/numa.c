@@ -9,11 +9,16 @@
 #include "kerf/bench.h"
 #include "kerf/memlib.h"
 
+/* The node parameter's choices: local, remote, then node indexes. */
+#define NUMA_LOCAL 0
+#define NUMA_REMOTE 1
+#define NUMA_INDEX 2
+
 /* Pages whose placement is checked with move_pages(2). */
 #define NUMA_CHECK 1024
 
 struct numa_priv {
-	const char *node; /* local, remote or an index */
+	int node; /* NUMA_LOCAL, NUMA_REMOTE, NUMA_INDEX + n */
 	int mode; /* 0 latency, 1 bandwidth */
 	uint64_t wss;
 	int target;
@@ -24,17 +29,15 @@ struct numa_priv {
 	size_t pos; /* bandwidth: next word */
 };
 
-/* The node asked for, or -1 with the reason in ctx (skip or fail). */
+/* The node asked for, or -1 with the reason in ctx (a skip). */
 static int numa_target(struct kerf_ctx *ctx, struct numa_priv *np, int *rc)
 {
 	int local = numa_node_of_cpu(kerf_cpu(ctx)), max = numa_max_node();
-	int best = -1, bestd = 0;
-	char *end;
-	long v;
+	int best = -1, bestd = 0, want = np->node - NUMA_INDEX;
 
-	if (!strcmp(np->node, "local"))
+	if (np->node == NUMA_LOCAL)
 		return local;
-	if (!strcmp(np->node, "remote")) {
+	if (np->node == NUMA_REMOTE) {
 		/* The nearest other node that has memory. */
 		for (int n = 0; n <= max; n++) {
 			int d = numa_distance(local, n);
@@ -48,25 +51,17 @@ static int numa_target(struct kerf_ctx *ctx, struct numa_priv *np, int *rc)
 		}
 		if (best < 0)
 			*rc = kerf_skip(ctx,
-					"no other NUMA node with memory "
-					"than node %d",
+					"no other NUMA node with memory than "
+					"node %d",
 					local);
 		return best;
 	}
-	errno = 0;
-	v = strtol(np->node, &end, 10);
-	if (errno || *end || end == np->node || v < 0 || v > max) {
-		*rc = kerf_fail(ctx, -EINVAL,
-				"node=%s: expected local, remote or a node "
-				"index 0..%d",
-				np->node, max);
+	if (want > max || numa_node_size64(want, NULL) <= 0) {
+		*rc = kerf_skip(ctx, "node %d has no memory (nodes 0..%d)",
+				want, max);
 		return -1;
 	}
-	if (numa_node_size64((int)v, NULL) <= 0) {
-		*rc = kerf_skip(ctx, "node %ld has no memory", v);
-		return -1;
-	}
-	return (int)v;
+	return want;
 }
 
 /* Fraction of the buffer's pages that move_pages(2) finds on the target. */
@@ -124,9 +119,8 @@ static int numa_setup(struct kerf_ctx *ctx)
 	else
 		memset(np->mem, 1, np->len);
 	placed = numa_placed(np);
-	kerf_info(ctx, "placement", "cpu %d on node %d, memory on node %d (%s)",
-		  kerf_cpu(ctx), numa_node_of_cpu(kerf_cpu(ctx)), np->target,
-		  np->node);
+	kerf_info(ctx, "placement", "cpu %d on node %d, memory on node %d",
+		  kerf_cpu(ctx), numa_node_of_cpu(kerf_cpu(ctx)), np->target);
 	if (np->mode == 1)
 		kerf_info(ctx, "access",
 			  "one 8-byte load per 64-byte line, in "
@@ -180,8 +174,9 @@ static void numa_teardown(struct kerf_ctx *ctx)
 }
 
 static const struct kerf_param numa_params[] = {
-	KERF_STR("node", struct numa_priv, node, "local,remote",
-		 "local, remote (nearest other node) or a node index"),
+	KERF_ENUM("node", struct numa_priv, node, "local,remote",
+		  "local,remote,0,1,2,3,4,5,6,7",
+		  "local, remote (the nearest other node) or a node index"),
 	KERF_ENUM("mode", struct numa_priv, mode, "latency,bandwidth",
 		  "latency,bandwidth",
 		  "latency: random dependent chase; bandwidth: in-order reads"),
