@@ -359,6 +359,7 @@ void kerf_sattolo(uint32_t *p, size_t n, uint64_t seed)
 #define KNEE_SLOPE 0.1
 #define KNEE_RISE 0.18232155679395462 /* ln 1.2 */
 #define KNEE_DIP 0.3
+#define KNEE_MERGE 1.0
 
 static double med3(double a, double b, double c)
 {
@@ -375,6 +376,8 @@ struct kcurve {
 	const double *x, *y, *s; /* log2 wss, smoothed ln latency, slopes */
 	struct kerf_knee *out;
 	int max, nk;
+	int last; /* start of the last run seen, -1: none */
+	bool last_out; /* it is out[nk - 1] */
 };
 
 static void knee_emit(struct kcurve *k, int a, int b)
@@ -387,13 +390,24 @@ static void knee_emit(struct kcurve *k, int a, int b)
 		a++;
 	while (b > a && k->y[b] - k->y[b - 1] < 0.1 * rise)
 		b--;
+	if (a >= b)
+		return;
+	/* A run starting within KNEE_MERGE octaves of the last knee is the
+	 * same rise, broken by noise: one knee, at the first start. */
+	if (k->last_out && k->x[a] - k->x[k->last] <= KNEE_MERGE) {
+		a = k->last;
+		k->nk--;
+	}
+	k->last = a;
+	k->last_out = false;
 	rise = k->y[b] - k->y[a];
-	if (a >= b || rise < KNEE_RISE || k->nk >= k->max)
+	if (rise < KNEE_RISE || k->nk >= k->max)
 		return;
 	k->out[k->nk].wss = exp2(k->x[a]);
 	k->out[k->nk].end = exp2(k->x[b]);
 	k->out[k->nk].ratio = exp(rise);
 	k->nk++;
+	k->last_out = true;
 }
 
 /* Points a..b rise throughout; split at a slope dip between two climbs. */
@@ -450,6 +464,13 @@ int kerf_knees(const double *wss, const double *lat, int n,
 	y[n - 1] = log(lat[n - 1]);
 	for (i = 1; i < n - 1; i++)
 		y[i] = med3(log(lat[i - 1]), log(lat[i]), log(lat[i + 1]));
+	/*
+	 * Latency cannot fall as the working set grows, and noise (preemption,
+	 * a neighbour's cache traffic) only adds time: keep the lower monotone
+	 * envelope, so a spike followed by lower points is no knee.
+	 */
+	for (i = n - 2; i >= 0; i--)
+		y[i] = fmin(y[i], y[i + 1]);
 	for (i = 0; i < n - 1; i++)
 		s[i] = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
 	k.x = x;

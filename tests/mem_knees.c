@@ -76,6 +76,14 @@ int main(void)
 		/* Two climbs back to back, the second steeper: a dip between. */
 		n = curve(12, 28, 4, k2, u2, 2, 2.5, 0.02, seed, wss, lat);
 		fails += expect("adjacent climbs", wss, lat, n, k2, 2, 0.75);
+		/* Preemption adds time: pairs of points 3x to 10x too slow
+		 * (a pair at a knee can move it: within an octave). */
+		n = curve(12, 32, 4, k4, u4, 4, 1.0, 0.03, seed, wss, lat);
+		for (int i = 2 + (int)(seed % 5); i + 1 < n; i += 9) {
+			lat[i] *= 3 + (double)(seed % 8);
+			lat[i + 1] *= 10 - (double)(seed % 8);
+		}
+		fails += expect("4 knees, slow pairs", wss, lat, n, k4, 4, 1.0);
 		/* Flat with noise: no knee. */
 		n = curve(12, 32, 4, k4, u4, 0, 1.0, 0.05, seed, wss, lat);
 		fails += expect("flat, 5% noise", wss, lat, n, k4, 0, 0.5);

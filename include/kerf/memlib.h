@@ -103,10 +103,13 @@ struct kerf_knee {
 
 /*
  * Knees of a latency curve (wss ascending, latency > 0): in log2(wss) and
- * log(latency), the median-of-3 smoothed curve is cut into runs of rising
+ * log(latency), the curve smoothed by a median of 3 and then by its lower
+ * non-decreasing envelope (the minimum of each point and all points after
+ * it: noise only adds time) is cut into runs of rising
  * segments (slope over 0.1 per octave); a run is split at a segment less
- * steep than 0.3 times the mean slope on either side of it; each run that
- * rises by 20% or more is a knee at its start.
+ * steep than 0.3 times the mean slope on either side of it; a run that
+ * starts within an octave of the last knee joins it; each run that rises by
+ * 20% or more is a knee at its start.
  * Returns the number written to out (at most max), or -EINVAL.
  */
 int kerf_knees(const double *wss, const double *lat, int n,
