@@ -51,7 +51,8 @@ run)
 	install_pkgs $BUILD_PKGS
 	configure_build build -DBUILD_TESTING=OFF
 	out="results/$(date -u +%Y%m%dT%H%M%SZ)-$(hostname)"
-	./build/kerf run --out "$out" "$@"
+	./build/kerf run --out "$out" --report "$@"
+	echo "open $out/index.html in a browser for the report"
 	;;
 test)
 	install_pkgs $BUILD_PKGS $TEST_PKGS

@@ -27,6 +27,10 @@ KERF_BENCH(vdso_getcpu)
 /* evloop */
 
 /* fileio */
+KERF_BENCH(fileio_read)
+KERF_BENCH(fileio_pread)
+KERF_BENCH(fileio_mmap)
+KERF_BENCH(fileio_io_uring)
 
 /* tlb, pagefault, thp, numa (memory benches) */
 KERF_BENCH(tlb_chase)

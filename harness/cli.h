@@ -21,8 +21,11 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 /* stress */
+int cmd_stress(int argc, char **argv);
 
 /* report, export */
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* compare */
 

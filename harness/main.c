@@ -12,8 +12,13 @@ static const struct kerf_cmd cmds[] = {
 	{ "run", "run benches (the default suite without a pattern)", cmd_run },
 	{ "env", "show the environment fingerprint and its warnings", cmd_env },
 	/* stress */
+	{ "stress", "provoke a kernel limit in a cgroup and record a timeline", cmd_stress },
 
 	/* report, export */
+	{ "report", "gnuplot plots and an HTML page of one or more runs",
+	  cmd_report },
+	{ "export", "a run as Google Benchmark JSON, Bencher BMF or CSV",
+	  cmd_export },
 
 	/* compare */
 

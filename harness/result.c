@@ -21,6 +21,37 @@ void kerf_utc_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int kerf_mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t l;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	l = strlen(buf);
+	for (size_t i = 1; i <= l; i++) {
+		if (buf[i] != '/' && buf[i] != 0)
+			continue;
+		buf[i] = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		buf[i] = i < l ? '/' : 0;
+	}
+	return access(path, W_OK | X_OK) ? -errno : 0;
+}
+
+void kerf_default_out(char *buf, size_t len)
+{
+	char host[256] = "host", stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gethostname(host, sizeof(host) - 1);
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(buf, len, "results/%s-%s", stamp, host);
+}
+
 json_t *kerf_run_new(void)
 {
 	char now[32];

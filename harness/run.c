@@ -26,6 +26,7 @@
 #include "kerf/env.h"
 #include "kerf/memlib.h"
 #include "kerf/parse.h"
+#include "kerf/report.h"
 #include "kerf/result.h"
 #include "kerf/stats.h"
 #include "kerf/topo.h"
@@ -56,13 +57,17 @@ struct run_opts {
 	int procs, samples;
 	uint64_t seed;
 	bool have_seed;
+	bool report;
+	char *exports[8];
+	int nexports;
 };
 
 static void run_help(void)
 {
 	printf("usage: kerf run [PATTERN...] [--quick|--full] [-p NAME=V1[,V2...]]...\n"
 	       "                [--cpu auto|LIST] [--out DIR] [--tmpdir DIR]\n"
-	       "                [--procs N] [--samples N] [--seed N]\n"
+	       "                [--procs N] [--samples N] [--seed N] [--report]\n"
+	       "                [--export LIST]\n"
 	       "\n"
 	       "Run benches and write DIR/run.json (schema kerf.run/1, see results/README.md).\n"
 	       "\n"
@@ -80,6 +85,11 @@ static void run_help(void)
 	       "  --procs N          worker processes per result (overrides the profile)\n"
 	       "  --samples N        samples per worker process (overrides the profile)\n"
 	       "  --seed N           bootstrap seed (default: random, recorded)\n"
+	       "  --report           also write the HTML report with its plots into DIR\n"
+	       "                     (DIR/index.html; see kerf report)\n"
+	       "  --export LIST      also write exports into DIR, LIST of " KERF_EXPORT_FORMATS
+	       "\n"
+	       "                     (DIR/run.gbench.json, DIR/run.bmf.json, DIR/run.csv)\n"
 	       "\n"
 	       "Exit status: 0 every bench ran (or skipped), 1 a bench failed, 2 bad usage.\n");
 }
@@ -141,25 +151,6 @@ static int parse_cpus(const char *s, const int *allowed, int nallowed, int *pus,
 		err = kerf_usage_error("run", "--cpu: '%s' names no PU", s);
 	*npus = n;
 	return err;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t l;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	l = strlen(buf);
-	for (size_t i = 1; i <= l; i++) {
-		if (buf[i] != '/' && buf[i] != 0)
-			continue;
-		buf[i] = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		buf[i] = i < l ? '/' : 0;
-	}
-	return access(path, W_OK | X_OK) ? -errno : 0;
 }
 
 /* Steal and total ticks of one PU from /proc/stat. */
@@ -649,20 +640,6 @@ static void progress(int i, int n, const char *bench, const json_t *params,
 	fflush(stderr);
 }
 
-static int default_out(char *buf, size_t len)
-{
-	char host[256] = "host", stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gethostname(host, sizeof(host) - 1);
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	return snprintf(buf, len, "results/%s-%s", stamp, host) >= (int)len ?
-		       -ENAMETOOLONG :
-		       0;
-}
-
 /* The run's "derived" object: figures computed across results. */
 static json_t *derived(json_t *run)
 {
@@ -673,6 +650,48 @@ static json_t *derived(json_t *run)
 		json_object_set_new(run, "derived", d);
 	}
 	return d;
+}
+
+/* --export and --report: files beside run.json. Returns 0 or -1. */
+static int write_extras(const struct run_opts *o, json_t *run)
+{
+	static const char *const ext[] = { "gbench", "run.gbench.json",
+					   "bmf",    "run.bmf.json",
+					   "csv",    "run.csv" };
+	char path[PATH_MAX], err[1024];
+	int bad = 0;
+
+	for (int k = 0; k < o->nexports; k++) {
+		const char *name = "run.export";
+
+		for (int e = 0; e < 6; e += 2)
+			if (!strcmp(o->exports[k], ext[e]))
+				name = ext[e + 1];
+		snprintf(path, sizeof(path), "%s/%s", o->out, name);
+		if (kerf_export_write(run, o->exports[k], path, err,
+				      sizeof(err))) {
+			fprintf(stderr, "kerf run: --export %s: %s\n",
+				o->exports[k], err);
+			bad = -1;
+		} else {
+			printf("export:  %s\n", path);
+		}
+	}
+	if (o->report) {
+		json_t *runs[1] = { run };
+		int rc = kerf_report_write(runs, NULL, 1, o->out, err,
+					   sizeof(err));
+
+		if (rc < 0) {
+			fprintf(stderr, "kerf run: --report: %s\n", err);
+			bad = -1;
+		} else {
+			printf("report:  %s/index.html%s\n", o->out,
+			       rc == 1 ? " (tables only: no plots, see above)" :
+					 "");
+		}
+	}
+	return bad;
 }
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
@@ -687,6 +706,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "procs", required_argument, NULL, 'P' },
 		{ "samples", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "report", no_argument, NULL, 'R' },
+		{ "export", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -752,6 +773,25 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 					optarg);
 			o->seed = (uint64_t)sd;
 			o->have_seed = true;
+			break;
+		}
+		case 'R':
+			o->report = true;
+			break;
+		case 'E': {
+			char *save = NULL;
+
+			for (char *t = strtok_r(optarg, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
+				if (strcmp(t, "gbench") && strcmp(t, "bmf") &&
+				    strcmp(t, "csv"))
+					return kerf_usage_error(
+						"run",
+						"--export: '%s' is not a format; accepted: a comma list of " KERF_EXPORT_FORMATS,
+						t);
+				if (o->nexports < 8)
+					o->exports[o->nexports++] = t;
+			}
 			break;
 		}
 		case 'h':
@@ -820,7 +860,7 @@ int cmd_run(int argc, char **argv)
 			"--tmpdir '%s': %s (a writable directory is needed)",
 			o.tmpdir, strerror(errno));
 	if (!o.out) {
-		default_out(outbuf, sizeof(outbuf));
+		kerf_default_out(outbuf, sizeof(outbuf));
 		o.out = outbuf;
 	}
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -852,8 +892,9 @@ int cmd_run(int argc, char **argv)
 	json_array_insert_new(a, 0, json_string("kerf"));
 	json_object_set_new(run, "command", a);
 	env = kerf_env_capture();
-	json_array_extend(json_object_get(run, "warnings"),
-			  kerf_env_warnings(env));
+	a = kerf_env_warnings(env);
+	json_array_extend(json_object_get(run, "warnings"), a);
+	json_decref(a);
 	json_object_set_new(run, "env", env);
 	cfg = json_pack(
 		"{s:s, s:i, s:i, s:I, s:I, s:i, s:O, s:[], s:{}, s:I, s:s}",
@@ -872,7 +913,7 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(run, "config", cfg);
 
 	/* Everything checked: now the directory, and a first (empty) file. */
-	rc = mkdir_p(o.out);
+	rc = kerf_mkdir_p(o.out);
 	if (!rc)
 		rc = kerf_run_write(run, o.out);
 	if (rc) {
@@ -936,6 +977,8 @@ int cmd_run(int argc, char **argv)
 	snprintf(msg, sizeof(msg), "%s/run.json", o.out);
 	printf("results: %s (%.1f s)\n", msg,
 	       (double)(kerf_now_ns() - start) / 1e9);
+	if (write_extras(&o, run))
+		failed++;
 	json_decref(run);
 	json_decref(jobs);
 	json_decref(rn.allowed);

@@ -311,5 +311,14 @@ int kerf_worker_main(int argc, char **argv)
 	json_object_set(out, "warnings", ctx.out_warnings);
 	json_object_set(out, "cpus", ctx.out_cpus);
 	emit(out);
+	json_decref(out);
+	json_decref(ctx.out_samples);
+	json_decref(ctx.out_metrics);
+	json_decref(ctx.out_info);
+	json_decref(ctx.out_warnings);
+	json_decref(ctx.out_cpus);
+	json_decref(spec);
+	free(ctx.priv);
+	free(ctx.allowed);
 	return 0;
 }

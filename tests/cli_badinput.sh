@@ -41,6 +41,7 @@ expect_2 "/proc/kerf-nope" run calib/spin --quick --out /proc/kerf-nope/x
 expect_2 "unknown command" frobnicate
 expect_2 "unexpected argument" list extra
 expect_2 "see kerf run --help" run --nonsense
+expect_2 "'foo' is not a format" run calib/spin --export foo
 
 # A size parameter, where some bench has one (tlb, spawn, fileio ...).
 sz=$("$KERF" list --json | python3 -c '

@@ -32,6 +32,11 @@ json_t *kerf_stats_to_json(const struct kerf_stats *st);
 /* "bench{k=v,k2=v2}" with keys sorted: pairs results across runs. */
 int kerf_result_key(const json_t *result, char *buf, size_t len);
 
+/* mkdir -p, then check the directory is writable. 0 or a negative errno. */
+int kerf_mkdir_p(const char *path);
+/* "results/<UTC time>-<host>", where runs go without --out. */
+void kerf_default_out(char *buf, size_t len);
+
 /* Current UTC time as "2026-11-29T04:30:00Z" into buf (>= 21 bytes). */
 void kerf_utc_now(char *buf, size_t len);
 

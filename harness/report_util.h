@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers the report and the exports share: output files, JSON, names, units. */
+#ifndef KERF_REPORT_UTIL_H
+#define KERF_REPORT_UTIL_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* A file written whole or not at all: PATH.tmp.PID, then rename. */
+struct kerf_outfile {
+	FILE *f;
+	bool is_stdout;
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+};
+
+/* PATH NULL or "-": stdout. Returns 0 or a negative errno. */
+int kerf_out_open(struct kerf_outfile *o, const char *path);
+/* Flush, fsync and rename when ok and no write failed; else remove. */
+int kerf_out_close(struct kerf_outfile *o, bool ok);
+
+/* Members of a JSON object, NULL or false when absent or of another type. */
+const char *ju_str(const json_t *o, const char *key);
+bool ju_num(const json_t *o, const char *key, double *v);
+/* A member by dotted path ("cpu.model"). */
+json_t *ju_path(const json_t *o, const char *dotted);
+
+/* The keys of a result's params, sorted; returns the count (at most max). */
+int ju_param_keys(const json_t *result, const char **keys, int max);
+
+/*
+ * The export name of a result: "bench/k:v/k2:v2" with the params in key
+ * order, google/benchmark's way of naming arguments.
+ */
+void kerf_result_name(const json_t *result, char *buf, size_t len);
+
+/*
+ * Nanoseconds per unit of a time-per-something unit ("ns/op" 1, "us/op"
+ * 1000, "ms" 1e6, "s/op" 1e9); 0 for units that are not times ("req/s").
+ * *tu gets google/benchmark's time_unit name ("ns", "us", "ms", "s").
+ */
+double kerf_unit_ns(const char *unit, const char **tu);
+
+/* The shortest decimal text that reads back as the same double. */
+void kerf_fmt_double(double v, char *buf, size_t len);
+
+/* Lower-case letters and digits, anything else one '-': "req/s" "req-s". */
+void kerf_slug(const char *s, char *buf, size_t len);
+
+/* mkdir -p. Returns 0 or a negative errno. */
+int kerf_mkdirs(const char *path);
+
+/* gnuplot's path from $PATH into buf; -ENOENT when it is not there. */
+int kerf_gnuplot_find(char *buf, size_t len);
+/*
+ * Run GNUPLOT on SCRIPT (a file name inside DIR) with DIR as the working
+ * directory, stdin from /dev/null, its output in DIR/NAME.log (removed when
+ * empty). Returns 0, or a negative errno with gnuplot's last line in err.
+ */
+int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
+		     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* cgroup v1 and v2 backends: a stress run's cgroup, its limits, its cleanup. */
+#ifndef KERF_CGROUP_H
+#define KERF_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Controllers a run asks for. */
+#define KERF_CG_MEM (1u << 0)
+#define KERF_CG_PIDS (1u << 1)
+#define KERF_CG_CPU (1u << 2)
+#define KERF_CG_NCTRL 3
+
+/*
+ * One run's cgroup, named kerf-<owner pid>-<n> so that a leftover of a kerf
+ * that was SIGKILLed can be told from a live run. On v2 it is one directory
+ * (dir[0]); on v1 one directory per controller hierarchy (dir[i] for bit i,
+ * empty when the controller was not asked for).
+ */
+struct kerf_cg {
+	int version; /* 1 or 2; 0: no cgroup (plain workers) */
+	unsigned int ctrls;
+	char name[64];
+	char dir[KERF_CG_NCTRL][PATH_MAX];
+	int dirfd; /* v2: the directory, for CLONE_INTO_CGROUP */
+	bool has_kill; /* v2: cgroup.kill (5.14) */
+	bool clone3; /* v2: workers were spawned with clone3 */
+};
+
+/* "v1", "v2", "hybrid" or "none": which cgroup file systems are mounted. */
+const char *kerf_cg_mode(void);
+
+/*
+ * Which backend would hold the controllers ctrls, and where; 0 or a negative
+ * errno with what is missing (and how to get it) in why.
+ */
+int kerf_cg_create(struct kerf_cg *cg, unsigned int ctrls, char *why,
+		   size_t whylen);
+/* Kill everything inside, wait (bounded) until empty, remove. 0 or -errno. */
+int kerf_cg_destroy(struct kerf_cg *cg, int timeout_ms);
+/* SIGKILL every process inside (cgroup.kill where the kernel has it). */
+int kerf_cg_kill(struct kerf_cg *cg);
+/* Number of processes inside (all hierarchies), or a negative errno. */
+int kerf_cg_nprocs(const struct kerf_cg *cg);
+
+/*
+ * Fork a worker straight into the cgroup (clone3 with CLONE_INTO_CGROUP on
+ * v2, else fork and move it in before it runs: a pipe handshake). The child
+ * runs fn(arg) and exits with its value; it dies with kerf (PDEATHSIG).
+ * Returns the pid or a negative errno.
+ */
+pid_t kerf_cg_spawn(struct kerf_cg *cg, int (*fn)(void *), void *arg);
+
+/* Files of the run's cgroup, for the controller ctrl (one KERF_CG_* bit). */
+int kerf_cg_write(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
+		  const char *val);
+int kerf_cg_read(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
+		 char *buf, size_t len);
+bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl, const char *file);
+/* Value of "key value" (or "key=value") in text; 0 or -ENOENT. */
+int kerf_kv(const char *text, const char *key, uint64_t *val);
+
+/* Memory: limits set before any worker enters. -EOPNOTSUPP where absent. */
+int kerf_cg_mem_max(struct kerf_cg *cg, uint64_t bytes);
+int kerf_cg_mem_high(struct kerf_cg *cg, uint64_t bytes);
+int kerf_cg_mem_oom_group(struct kerf_cg *cg);
+int kerf_cg_pids_max(struct kerf_cg *cg, uint64_t n);
+int kerf_cg_cpu_max(struct kerf_cg *cg, uint64_t quota_us, uint64_t period_us);
+
+#define KERF_CG_NA UINT64_MAX /* a counter this backend does not have */
+
+/* One sample of the memory controller, KERF_CG_NA where absent. */
+struct kerf_cg_mem {
+	uint64_t usage, anon, file, shmem, limit;
+	uint64_t pgscan, pgsteal;
+	uint64_t ev_high, ev_max, ev_oom, ev_oom_kill;
+	double psi_avg10; /* memory pressure "some", avg10 (percent) */
+	uint64_t psi_total_us; /* memory pressure "some", total (us) */
+	bool psi_system; /* pressure is /proc/pressure/memory (v1) */
+	bool psi_ok;
+};
+int kerf_cg_mem_read(const struct kerf_cg *cg, struct kerf_cg_mem *m);
+
+/* CPU controller counters; KERF_CG_NA where absent. */
+struct kerf_cg_cpu {
+	uint64_t nr_periods, nr_throttled, throttled_us;
+};
+int kerf_cg_cpu_read(const struct kerf_cg *cg, struct kerf_cg_cpu *c);
+
+/*
+ * Remove the cgroups (and /dev/shm files) left by kerf processes that are
+ * gone. Returns the number removed, or a negative errno; names go to log
+ * when it is not NULL.
+ */
+int kerf_cg_cleanup_leftovers(void (*log)(const char *path));
+
+#endif

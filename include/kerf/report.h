@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* HTML reports with gnuplot plots, and exports for other tools' formats. */
+#ifndef KERF_REPORT_H
+#define KERF_REPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/*
+ * Write DIR/index.html and DIR/plots/ (per plot: NAME.gp, NAME.dat, NAME.svg,
+ * NAME.png) for nruns loaded runs (kerf_run_load()); names[i] labels run i
+ * (NULL: "run1", "run2"...). Several runs make a comparison report, runs[0]
+ * being the base. DIR is created when missing.
+ *
+ * Returns 0 when everything was written; 1 when the page and the tables
+ * were written but the plots were not (gnuplot not on PATH or failing: the
+ * reason is printed on stderr and shown in the page); a negative errno with
+ * a message in err when the report could not be written.
+ */
+int kerf_report_write(json_t *const *runs, const char *const *names, int nruns,
+		      const char *dir, char *err, size_t errlen);
+
+/*
+ * Export one run in FORMAT: "gbench" (Google Benchmark JSON), "bmf" (Bencher
+ * Metric Format) or "csv" (one row per sample). PATH NULL or "-" writes to
+ * stdout; a file is written whole or not at all (temporary file, rename).
+ * Returns 0, -EINVAL for an unknown format, or a negative errno; err says why.
+ */
+int kerf_export_write(const json_t *run, const char *format, const char *path,
+		      char *err, size_t errlen);
+
+/* The formats kerf_export_write() accepts, for messages: "gbench|bmf|csv". */
+#define KERF_EXPORT_FORMATS "gbench|bmf|csv"
+
+#endif

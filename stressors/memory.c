@@ -1,0 +1,697 @@
+/* SPDX-License-Identifier: MIT */
+/* Memory stressors: anon, page cache, shmem, memory.high and the OOM victim. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kerf/stress.h"
+
+#define MIB (1ull << 20)
+#define PAGE 4096ull
+#define TMPFS_MAGIC_ 0x01021994
+#define RAMFS_MAGIC_ 0x858458f6
+
+/* Sleep 10 ms at a time until the run's deadline. */
+static void hold(const struct kerf_stress *st)
+{
+	struct timespec ts = { 0, 10000000 };
+
+	while (!kerf_stress_expired(st))
+		nanosleep(&ts, NULL);
+}
+
+/* Write one byte per page of buf[from, to) at rate bytes/s (0: at once). */
+static bool touch(const struct kerf_stress *st, volatile char *buf,
+		  uint64_t from, uint64_t to, uint64_t rate)
+{
+	uint64_t next = kerf_now_ns(), off, i;
+	uint64_t period = rate ? MIB * 1000000000ull / rate : 0;
+
+	for (off = from; off < to; off += MIB) {
+		uint64_t end = off + MIB < to ? off + MIB : to;
+
+		if (kerf_stress_expired(st))
+			return false;
+		for (i = off; i < end; i += PAGE)
+			buf[i] = 1;
+		if (period)
+			kerf_stress_pace(&next, period);
+	}
+	return true;
+}
+
+static void *reserve(uint64_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---- memory/anon ---- */
+
+struct anon_priv {
+	int64_t workers;
+	uint64_t rate;
+};
+
+static const struct kerf_param anon_params[] = {
+	KERF_INT("workers", struct anon_priv, workers, "1", "1", "8",
+		 "workers, each allocating until it is killed"),
+	KERF_SIZE("rate", struct anon_priv, rate, "256M", "1M", "64G",
+		  "bytes each worker touches per second"),
+	{}
+};
+
+static int anon_worker(struct kerf_stress *st, int idx)
+{
+	struct anon_priv *pv = st->priv;
+	uint64_t cap = st->limit * 4;
+	char *buf = reserve(cap);
+
+	if (!buf)
+		return 3;
+	touch(st, buf, 0, cap, pv->rate);
+	hold(st);
+	return 0;
+}
+
+static int anon_start(struct kerf_stress *st)
+{
+	struct anon_priv *pv = st->priv;
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < pv->workers; i++) {
+		pid = kerf_stress_spawn(st, "anon", anon_worker, i);
+		if (pid < 0)
+			return pid;
+	}
+	return 0;
+}
+
+static int anon_verdict(struct kerf_stress *st)
+{
+	kerf_stress_observed(st, st->nkilled >= 1,
+			     "%d of %d workers killed by SIGKILL, kerf alive",
+			     st->nkilled, st->nworkers);
+	return 0;
+}
+
+const struct kerf_stressor memory_anon = {
+	.name = "memory/anon",
+	.summary =
+		"workers touch anonymous memory at a set rate past memory.max",
+	.expected =
+		"the OOM killer kills a worker (one, with workers=1); kerf survives",
+	.ctrls = KERF_CG_MEM,
+	.memory = true,
+	.unit = "s",
+	.better = KERF_LOWER_IS_BETTER,
+	.headline = "time_to_kill_s",
+	.params = anon_params,
+	.priv_size = sizeof(struct anon_priv),
+	.start = anon_start,
+	.verdict = anon_verdict,
+};
+
+/* ---- memory/pagecache ---- */
+
+struct pagecache_priv {
+	uint64_t size;
+	char dir[256];
+};
+
+struct pagecache_shared {
+	uint64_t written, read, passes;
+	int err;
+};
+
+static const struct kerf_param pagecache_params[] = {
+	KERF_SIZE("size", struct pagecache_priv, size, "0", "0", "64G",
+		  "file size (0: twice the limit)"),
+	{}
+};
+
+static bool disk_backed(const char *dir, uint64_t need)
+{
+	struct statfs sf;
+
+	if (!dir || !*dir || statfs(dir, &sf) || access(dir, W_OK))
+		return false;
+	if (sf.f_type == TMPFS_MAGIC_ || sf.f_type == RAMFS_MAGIC_)
+		return false;
+	return (uint64_t)sf.f_bavail * (uint64_t)sf.f_bsize > need + need / 4;
+}
+
+static int pagecache_setup(struct kerf_stress *st)
+{
+	struct pagecache_priv *pv = st->priv;
+	const char *cand[] = { st->tmpdir, getenv("TMPDIR"), "/var/tmp",
+			       "/tmp" };
+	size_t i;
+
+	if (!pv->size)
+		pv->size = st->limit * 2;
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		if (disk_backed(cand[i], pv->size)) {
+			snprintf(pv->dir, sizeof(pv->dir), "%s", cand[i]);
+			kerf_stress_info(st, "dir", "%s", pv->dir);
+			return 0;
+		}
+		if (st->tmpdir)
+			break;
+	}
+	return kerf_stress_skip(
+		st,
+		"no writable disk-backed directory with %llu MiB free (tmpfs and ramfs do not count: their pages are not reclaimable page cache); give one with --tmpdir",
+		(unsigned long long)(pv->size * 5 / 4 / MIB));
+}
+
+static int open_scratch(const char *dir)
+{
+	char path[300];
+	int fd;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "%s/kerf-pagecache-XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+static int pagecache_worker(struct kerf_stress *st, int idx)
+{
+	struct pagecache_priv *pv = st->priv;
+	struct pagecache_shared *sh = st->shared;
+	static char buf[1 << 20];
+	uint64_t off;
+	int fd = open_scratch(pv->dir);
+
+	if (fd < 0) {
+		sh->err = errno;
+		return 3;
+	}
+	memset(buf, 0x5a, sizeof(buf));
+	for (off = 0; off < pv->size && !kerf_stress_expired(st);
+	     off += sizeof(buf)) {
+		if (pwrite(fd, buf, sizeof(buf), (off_t)off) < 0) {
+			sh->err = errno;
+			return 4;
+		}
+		/* Bound the dirty pages: clean page cache is reclaimable. */
+		if ((off / sizeof(buf)) % 16 == 15)
+			fdatasync(fd);
+		__atomic_store_n(&sh->written, off + sizeof(buf),
+				 __ATOMIC_RELAXED);
+	}
+	fdatasync(fd);
+	while (!kerf_stress_expired(st)) {
+		for (off = 0; off < pv->size && !kerf_stress_expired(st);
+		     off += sizeof(buf)) {
+			if (pread(fd, buf, sizeof(buf), (off_t)off) < 0) {
+				sh->err = errno;
+				return 4;
+			}
+			__atomic_add_fetch(&sh->read, sizeof(buf),
+					   __ATOMIC_RELAXED);
+		}
+		__atomic_add_fetch(&sh->passes, 1, __ATOMIC_RELAXED);
+	}
+	close(fd);
+	return 0;
+}
+
+static int pagecache_start(struct kerf_stress *st)
+{
+	pid_t pid = kerf_stress_spawn(st, "pagecache", pagecache_worker, 0);
+
+	return pid < 0 ? pid : 0;
+}
+
+static int pagecache_verdict(struct kerf_stress *st)
+{
+	struct pagecache_priv *pv = st->priv;
+	struct pagecache_shared *sh = st->shared;
+	json_t *peak = json_object_get(st->figures, "peak_ratio");
+	double ratio = json_number_value(peak);
+
+	if (sh->err)
+		return kerf_stress_fail(st, -sh->err,
+					"the worker's file I/O failed: %s",
+					strerror(sh->err));
+	kerf_stress_figure(st, "file_size", (double)pv->size);
+	kerf_stress_figure(st, "bytes_written", (double)sh->written);
+	kerf_stress_figure(st, "bytes_read", (double)sh->read);
+	kerf_stress_observed(
+		st, st->nkilled == 0 && ratio >= 0.9,
+		"%d kills; peak usage %.0f%% of the limit with a %llu MiB file",
+		st->nkilled, ratio * 100, (unsigned long long)(pv->size / MIB));
+	return 0;
+}
+
+const struct kerf_stressor memory_pagecache = {
+	.name = "memory/pagecache",
+	.summary = "a worker writes and rereads a file larger than memory.max",
+	.expected =
+		"reclaim, no kill, usage stays at the limit (file, not anon)",
+	.ctrls = KERF_CG_MEM,
+	.memory = true,
+	.unit = "B",
+	.better = KERF_LOWER_IS_BETTER,
+	.headline = "peak_usage",
+	.params = pagecache_params,
+	.priv_size = sizeof(struct pagecache_priv),
+	.setup = pagecache_setup,
+	.start = pagecache_start,
+	.verdict = pagecache_verdict,
+};
+
+/* ---- memory/shmem ---- */
+
+struct shmem_priv {
+	int backing; /* 0 tmpfs, 1 memfd */
+	uint64_t rate;
+	char path[128];
+};
+
+static const struct kerf_param shmem_params[] = {
+	KERF_ENUM(
+		"backing", struct shmem_priv, backing, "tmpfs", "tmpfs,memfd",
+		"a file in /dev/shm (stays charged after the kill) or a memfd"),
+	KERF_SIZE("rate", struct shmem_priv, rate, "256M", "1M", "64G",
+		  "bytes touched per second"),
+	{}
+};
+
+static int shmem_setup(struct kerf_stress *st)
+{
+	struct shmem_priv *pv = st->priv;
+	static unsigned int seq;
+	struct statfs sf;
+	int fd;
+
+	if (pv->backing == 1)
+		return 0;
+	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC_)
+		return kerf_stress_skip(
+			st, "/dev/shm is not a tmpfs; use -p backing=memfd");
+	snprintf(pv->path, sizeof(pv->path), "/dev/shm/kerf-%d-shm-%u",
+		 (int)getpid(), seq++);
+	fd = open(pv->path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pv->path[0] = '\0';
+		return kerf_stress_fail(st, -errno, "cannot create %s",
+					pv->path);
+	}
+	close(fd);
+	kerf_stress_info(st, "file", "%s", pv->path);
+	return 0;
+}
+
+static int shmem_worker(struct kerf_stress *st, int idx)
+{
+	struct shmem_priv *pv = st->priv;
+	uint64_t cap = st->limit * 4;
+	char *buf;
+	int fd;
+
+	if (pv->backing == 1)
+		fd = memfd_create("kerf-shmem", MFD_CLOEXEC);
+	else
+		fd = open(pv->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)cap))
+		return 3;
+	buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (buf == MAP_FAILED)
+		return 3;
+	touch(st, buf, 0, cap, pv->rate);
+	hold(st);
+	return 0;
+}
+
+static int shmem_start(struct kerf_stress *st)
+{
+	pid_t pid = kerf_stress_spawn(st, "shmem", shmem_worker, 0);
+
+	return pid < 0 ? pid : 0;
+}
+
+static int shmem_verdict(struct kerf_stress *st)
+{
+	json_t *a = json_object_get(st->timeline, "shmem");
+	size_t n = json_array_size(a);
+	double left = n ? json_number_value(json_array_get(a, n - 1)) : 0;
+
+	kerf_stress_figure(st, "shmem_after_kill", left);
+	kerf_stress_observed(
+		st, st->nkilled >= 1,
+		"%d kills; %.1f MiB of shmem still charged after the kill",
+		st->nkilled, left / (double)MIB);
+	return 0;
+}
+
+static void shmem_teardown(struct kerf_stress *st)
+{
+	struct shmem_priv *pv = st->priv;
+
+	if (pv->path[0])
+		unlink(pv->path);
+}
+
+const struct kerf_stressor memory_shmem = {
+	.name = "memory/shmem",
+	.summary = "a worker fills tmpfs (or a memfd) past memory.max",
+	.expected =
+		"a kill (shmem is not reclaimable without swap); a tmpfs file stays charged after it",
+	.ctrls = KERF_CG_MEM,
+	.memory = true,
+	.unit = "s",
+	.better = KERF_LOWER_IS_BETTER,
+	.headline = "time_to_kill_s",
+	.params = shmem_params,
+	.priv_size = sizeof(struct shmem_priv),
+	.setup = shmem_setup,
+	.start = shmem_start,
+	.verdict = shmem_verdict,
+	.teardown = shmem_teardown,
+};
+
+/* ---- memory/high ---- */
+
+struct high_priv {
+	uint64_t high;
+	uint64_t rate;
+};
+
+static const struct kerf_param high_params[] = {
+	KERF_SIZE("high", struct high_priv, high, "0", "0", "64G",
+		  "memory.high (0: half the limit)"),
+	KERF_SIZE("rate", struct high_priv, rate, "128M", "1M", "64G",
+		  "bytes touched per second"),
+	{}
+};
+
+static int high_setup(struct kerf_stress *st)
+{
+	struct high_priv *pv = st->priv;
+	int err;
+
+	if (st->cg.version != 2)
+		return kerf_stress_skip(
+			st,
+			"memory.high is a cgroup v2 file; this host's memory controller is on cgroup v1");
+	if (!pv->high)
+		pv->high = st->limit / 2;
+	if (pv->high >= st->limit)
+		return kerf_stress_fail(st, -EINVAL,
+					"high must be below the limit");
+	err = kerf_cg_mem_high(&st->cg, pv->high);
+	if (err)
+		return kerf_stress_fail(st, err, "cannot set memory.high");
+	return 0;
+}
+
+static int high_worker(struct kerf_stress *st, int idx)
+{
+	struct high_priv *pv = st->priv;
+	uint64_t target = pv->high + (st->limit - pv->high) / 2;
+	char *buf = reserve(target);
+
+	if (!buf)
+		return 3;
+	touch(st, buf, 0, target, pv->rate);
+	hold(st);
+	return 0;
+}
+
+static int high_start(struct kerf_stress *st)
+{
+	pid_t pid = kerf_stress_spawn(st, "high", high_worker, 0);
+
+	return pid < 0 ? pid : 0;
+}
+
+/* Index of the first sample with usage >= v, or -1. */
+static long first_at(json_t *tl, double v)
+{
+	json_t *a = json_object_get(tl, "usage");
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++)
+		if (json_number_value(json_array_get(a, i)) >= v)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Bytes per second of usage growth from sample i to sample j (usage, not
+ * the anon of memory.stat, which v2 flushes lazily).
+ */
+static double growth(json_t *tl, long i, long j)
+{
+	json_t *t = json_object_get(tl, "t_ms");
+	json_t *a = json_object_get(tl, "usage");
+	double dt;
+
+	if (i < 0 || j <= i)
+		return 0;
+	dt = (json_number_value(json_array_get(t, (size_t)j)) -
+	      json_number_value(json_array_get(t, (size_t)i))) /
+	     1e3;
+	return (json_number_value(json_array_get(a, (size_t)j)) -
+		json_number_value(json_array_get(a, (size_t)i))) /
+	       dt;
+}
+
+/* The last sample taken while the worker still allocated. */
+static long last_alive(const struct kerf_stress *st)
+{
+	json_t *t = json_object_get(st->timeline, "t_ms");
+	uint64_t end_ns = st->w[0].t_exit_ns < st->duration_ns ?
+				  st->w[0].t_exit_ns :
+				  st->duration_ns;
+	/* A sample just before the reap may already see the memory freed. */
+	double end = (double)(end_ns - st->sample_ns) / 1e6;
+	long i, last = -1;
+
+	for (i = 0; i < (long)json_array_size(t); i++)
+		if (json_number_value(json_array_get(t, (size_t)i)) < end)
+			last = i;
+	return last;
+}
+
+static int high_verdict(struct kerf_stress *st)
+{
+	struct high_priv *pv = st->priv;
+	json_t *ev = json_object_get(st->outcome, "events_delta");
+	double below, above, high = (double)pv->high;
+
+	below = growth(st->timeline, first_at(st->timeline, high * 0.1),
+		       first_at(st->timeline, high * 0.9));
+	above = growth(st->timeline, first_at(st->timeline, high),
+		       last_alive(st));
+	kerf_stress_figure(st, "high", high);
+	kerf_stress_figure(st, "rate_below_high_Bps", below);
+	kerf_stress_figure(st, "rate_above_high_Bps", above);
+	kerf_stress_observed(
+		st,
+		st->nkilled == 0 && above < below / 2 &&
+			json_integer_value(json_object_get(ev, "high")) > 0,
+		"%d kills; allocation %.1f MiB/s below memory.high, %.1f MiB/s above it; %lld high events",
+		st->nkilled, below / (double)MIB, above / (double)MIB,
+		(long long)json_integer_value(json_object_get(ev, "high")));
+	return 0;
+}
+
+const struct kerf_stressor memory_high = {
+	.name = "memory/high",
+	.summary = "a worker allocates past memory.high, below memory.max (v2)",
+	.expected =
+		"throttling: allocation slows and pressure rises above memory.high; no kill",
+	.ctrls = KERF_CG_MEM,
+	.memory = true,
+	.unit = "B/s",
+	.better = KERF_HIGHER_IS_BETTER,
+	.headline = "rate_above_high_Bps",
+	.params = high_params,
+	.priv_size = sizeof(struct high_priv),
+	.setup = high_setup,
+	.start = high_start,
+	.verdict = high_verdict,
+};
+
+/* ---- memory/victim ---- */
+
+struct victim_priv {
+	int64_t group;
+	int64_t adj;
+};
+
+struct victim_shared {
+	int ready;
+	int adj_failed;
+};
+
+static const struct kerf_param victim_params[] = {
+	KERF_INT("group", struct victim_priv, group, "0", "0", "1",
+		 "1: memory.oom.group (v2), the whole cgroup is killed"),
+	KERF_INT("adj", struct victim_priv, adj, "500", "-1000", "1000",
+		 "oom_score_adj of the medium worker (the others have 0)"),
+	{}
+};
+
+/* Worker shares of the limit, in percent: small (keeps growing), big, medium. */
+static const int victim_pct[3] = { 20, 40, 25 };
+static const char *const victim_role[3] = { "small+growing", "big",
+					    "medium+adj" };
+
+static int victim_setup(struct kerf_stress *st)
+{
+	struct victim_priv *pv = st->priv;
+	int err;
+
+	if (!pv->group)
+		return 0;
+	err = kerf_cg_mem_oom_group(&st->cg);
+	if (err == -EOPNOTSUPP)
+		return kerf_stress_skip(
+			st,
+			"group=1 needs memory.oom.group, a cgroup v2 file; this host's memory controller is on cgroup v%d",
+			st->cg.version);
+	if (err)
+		return kerf_stress_fail(st, err, "cannot set memory.oom.group");
+	return 0;
+}
+
+static int victim_worker(struct kerf_stress *st, int idx)
+{
+	struct victim_priv *pv = st->priv;
+	struct victim_shared *sh = st->shared;
+	uint64_t share = st->limit / 100 * (uint64_t)victim_pct[idx];
+	struct timespec ts = { 0, 1000000 };
+	char *buf = reserve(st->limit * 2);
+	char adj[32];
+	int fd;
+
+	if (!buf)
+		return 3;
+	if (idx == 2) {
+		snprintf(adj, sizeof(adj), "%lld", (long long)pv->adj);
+		fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, adj, strlen(adj)) < 0)
+			sh->adj_failed = 1;
+		if (fd >= 0)
+			close(fd);
+	}
+	touch(st, buf, 0, share, 0);
+	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
+	if (idx != 0) {
+		hold(st);
+		return 0;
+	}
+	while (__atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) < 3 &&
+	       !kerf_stress_expired(st))
+		nanosleep(&ts, NULL);
+	/* The small one pushes the cgroup over its limit, slowly. */
+	touch(st, buf, share, st->limit * 2, 64 * MIB);
+	hold(st);
+	return 0;
+}
+
+static int victim_start(struct kerf_stress *st)
+{
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		pid = kerf_stress_spawn(st, victim_role[i], victim_worker, i);
+		if (pid < 0)
+			return pid;
+	}
+	return 0;
+}
+
+static bool victim_tick(struct kerf_stress *st, uint64_t t_ns)
+{
+	/* After the first kill, 100 ms more to see what else happens. */
+	return st->nkilled && t_ns > st->t_first_kill_ns + 100000000ull;
+}
+
+static int victim_verdict(struct kerf_stress *st)
+{
+	struct victim_priv *pv = st->priv;
+	struct victim_shared *sh = st->shared;
+	int i, first = -1, top = -1;
+
+	if (sh->adj_failed)
+		return kerf_stress_skip(
+			st,
+			"cannot set oom_score_adj to %lld (a negative value needs CAP_SYS_RESOURCE)",
+			(long long)pv->adj);
+	for (i = 0; i < st->nworkers; i++) {
+		const struct kerf_worker *w = &st->w[i];
+		bool killed = w->exited && !w->by_kerf &&
+			      WIFSIGNALED(w->status) &&
+			      WTERMSIG(w->status) == SIGKILL;
+
+		if (killed &&
+		    (first < 0 || w->t_exit_ns < st->w[first].t_exit_ns))
+			first = i;
+		if (top < 0 || w->oom_score > st->w[top].oom_score)
+			top = i;
+	}
+	if (first < 0) {
+		kerf_stress_observed(st, false, "no worker was killed");
+		return 0;
+	}
+	kerf_stress_figure(st, "victim_oom_score",
+			   (double)st->w[first].oom_score);
+	kerf_stress_figure(st, "top_oom_score", (double)st->w[top].oom_score);
+	json_object_set_new(st->outcome, "victim",
+			    json_string(st->w[first].role));
+	json_object_set_new(st->outcome, "highest_score",
+			    json_string(st->w[top].role));
+	if (pv->group) {
+		kerf_stress_observed(
+			st, st->nkilled == st->nworkers,
+			"memory.oom.group: %d of %d workers killed",
+			st->nkilled, st->nworkers);
+		return 0;
+	}
+	kerf_stress_observed(
+		st, st->w[first].oom_score == st->w[top].oom_score,
+		"the kernel killed '%s' (oom_score %lld); the highest oom_score before the kill was '%s' (%lld)",
+		st->w[first].role, (long long)st->w[first].oom_score,
+		st->w[top].role, (long long)st->w[top].oom_score);
+	return 0;
+}
+
+const struct kerf_stressor memory_victim = {
+	.name = "memory/victim",
+	.summary =
+		"three workers of different sizes and oom_score_adj share the limit",
+	.expected =
+		"the worker with the highest oom_score dies (group=1: all of them)",
+	.ctrls = KERF_CG_MEM,
+	.memory = true,
+	.unit = "s",
+	.better = KERF_LOWER_IS_BETTER,
+	.headline = "time_to_kill_s",
+	.params = victim_params,
+	.priv_size = sizeof(struct victim_priv),
+	.setup = victim_setup,
+	.start = victim_start,
+	.tick = victim_tick,
+	.verdict = victim_verdict,
+};

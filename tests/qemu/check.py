@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+# Parse what the cgroup v2 guest sent on its serial port, check the outcomes,
+# print one line per stressor (and a few timeline rows of memory/anon).
+import json
+import sys
+
+lines = open(sys.argv[1], errors="replace").read().replace("\r", "").split("\n")
+runs, checks, cur, buf = [], [], None, []
+for ln in lines:
+    if ln.startswith("KERF-GUEST"):
+        print(ln)
+    elif ln.startswith("KERF-RESULT"):
+        cur, buf = ln.split(" ", 3), []
+    elif ln.startswith("KERF-END"):
+        try:
+            doc = json.loads("\n".join(buf))
+        except ValueError:
+            doc = None
+        runs.append((cur[3], cur[2], doc))
+        cur = None
+    elif ln.startswith("KERF-CHECK"):
+        checks.append(dict(kv.split("=") if "=" in kv else ("name", kv)
+                           for kv in ln.split()[1:]))
+    elif cur is not None:
+        buf.append(ln)
+
+fails = []
+by = {}
+for cmd, rc, doc in runs:
+    if not doc:
+        fails.append(f"{cmd}: {rc}, no run.json")
+        continue
+    r = doc["results"][0]
+    by[cmd] = r
+    f = r.get("figures", {})
+    o = r.get("outcome", {})
+    print(f"{cmd:45} {rc:5} {r['status']:5} "
+          f"kills={len(o.get('killed', []))} "
+          f"t_kill={f.get('time_to_kill_s', float('nan')):.3f}s "
+          f"lim2kill={f.get('limit_to_kill_s', float('nan')):.3f}s "
+          f"peak={f.get('peak_usage', 0) / 2**20:.1f}M/"
+          f"{f.get('limit', 0) / 2**20:.0f}M | {o.get('observed', r.get('reason'))}")
+    if r["status"] == "error" or (r["status"] == "ok" and not o.get("as_expected")):
+        fails.append(f"{cmd}: {r['status']} {o.get('observed', r.get('reason'))}")
+
+
+def need(cmd, cond, what):
+    if cmd not in by:
+        fails.append(f"{cmd}: missing")
+    elif not cond(by[cmd]):
+        fails.append(f"{cmd}: {what}")
+
+
+need("memory/anon --limit 64M",
+     lambda r: len(r["outcome"]["killed"]) == 1 and r["info"]["cgroup"].startswith("v2"),
+     "not exactly one kill on v2")
+need("delegated memory/anon --limit 64M",
+     lambda r: len(r["outcome"]["killed"]) == 1
+     and r["info"]["cgroup"].startswith("v2 /sys/fs/cgroup/deleg/kerf-"),
+     "not one kill in the delegated subtree")
+need("memory/shmem --limit 64M", lambda r: len(r["outcome"]["killed"]) == 1, "no kill")
+need("memory/pagecache --limit 32M --duration 6s",
+     lambda r: r["status"] == "ok" and r["outcome"]["killed"] == [], "a kill or not run")
+need("memory/high --limit 64M --duration 3s",
+     lambda r: r["status"] == "ok" and r["outcome"]["killed"] == [], "a kill or not run")
+need("memory/victim --limit 64M -p group=1",
+     lambda r: r["status"] == "ok" and len(r["outcome"]["killed"]) == 3,
+     "memory.oom.group did not kill all three")
+need("memory/anon --limit 64M",
+     lambda r: "pressure_some_total_us" in r["timeline"] and "pgscan" in r["timeline"],
+     "v2 timeline lacks pressure or pgscan")
+
+if "memory/anon --limit 64M" in by:
+    tl = by["memory/anon --limit 64M"]["timeline"]
+    keys = list(tl)
+    print("memory/anon timeline (v2):", " ".join(keys))
+    n = len(tl["t_ms"])
+    for i in sorted(set(list(range(0, n, max(1, n // 6))) + [n - 1])):
+        print("  ", " ".join(str(tl[k][i]) for k in keys))
+
+for c in checks:
+    print("check", c)
+    if "sig" in c:
+        want = {"INT": "130", "TERM": "143", "KILL": "137"}[c["sig"]]
+        if c["rc"] != want or c["before"] == "0":
+            fails.append(f"SIG{c['sig']}: rc {c['rc']} (want {want}), before {c['before']}")
+        if c["sig"] != "KILL" and c["after"] != "0":
+            fails.append(f"SIG{c['sig']}: {c['after']} left behind")
+    elif c.get("after") != "0":
+        fails.append(f"--cleanup left {c['after']}")
+if len(checks) != 4:
+    fails.append(f"{len(checks)} cleanup checks of 4")
+for f in fails:
+    print("FAIL:", f)
+sys.exit(1 if fails else 0)

@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# /init of the cgroup v2 test guest: mount, run the stressors, hand each
+# run.json back on the second serial port (/dev/ttyS1), power off.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/shm
+mount -t tmpfs shm /dev/shm
+mount -t tmpfs tmp /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+for m in $(cat /lib/modules/order 2>/dev/null); do
+	insmod /lib/modules/$m 2>/dev/null
+done
+sleep 1
+if [ -b /dev/vda ] && mke2fs -q /dev/vda >/dev/null 2>&1 &&
+   mount -t ext4 /dev/vda /var/tmp; then
+	disk=ext4
+else
+	disk=none
+fi
+out=/dev/ttyS1
+
+say()
+{
+	echo "$*" >$out
+}
+
+say "KERF-GUEST kernel=$(cat /proc/sys/kernel/osrelease) disk=$disk controllers=$(cat /sys/fs/cgroup/cgroup.controllers)"
+
+n=0
+run()
+{
+	n=$((n + 1))
+	timeout 60 kerf stress "$@" --out /tmp/r$n >/tmp/log$n 2>&1
+	rc=$?
+	say "KERF-RESULT $n rc=$rc $*"
+	cat /tmp/r$n/run.json >$out 2>/dev/null
+	say "KERF-END $n"
+	sed 's/^/KERF-LOG /' /tmp/log$n >$out
+}
+
+run memory/anon --limit 64M
+run memory/pagecache --limit 32M --duration 6s
+run memory/shmem --limit 64M
+run memory/high --limit 64M --duration 3s
+run memory/victim --limit 64M
+run memory/victim --limit 64M -p group=1
+run pids/fork
+run files/nofile
+run cpu/throttle --duration 2s
+
+# A delegated subtree, as an unprivileged user would get it from
+# systemd-run --user --scope -p Delegate=yes: kerf moves itself to a leaf.
+echo "+memory +pids +cpu" >/sys/fs/cgroup/cgroup.subtree_control
+d=/sys/fs/cgroup/deleg
+mkdir $d
+chown 65534:65534 $d $d/cgroup.procs $d/cgroup.subtree_control $d/cgroup.threads
+n=$((n + 1))
+mkdir -p /etc
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >/etc/passwd
+echo "nogroup:x:65534:" >/etc/group
+sh -c "echo \$\$ >$d/cgroup.procs; exec su -s /bin/sh nobody -c \
+	'exec kerf stress memory/anon --limit 64M --out /tmp/r$n'" \
+	>/tmp/log$n 2>&1
+say "KERF-RESULT $n rc=$? delegated memory/anon --limit 64M"
+cat /tmp/r$n/run.json >$out 2>/dev/null
+say "KERF-END $n"
+sed 's/^/KERF-LOG /' /tmp/log$n >$out
+
+# Cleanup on SIGINT and after SIGKILL, on v2.
+left()
+{
+	ls /sys/fs/cgroup/kerf.slice 2>/dev/null | grep "^kerf-$1-"
+	ls /dev/shm 2>/dev/null | grep "^kerf-$1-"
+}
+for sig in INT TERM KILL; do
+	kerf stress memory/shmem -p rate=8M --limit 64M --duration 20s \
+		--out /tmp/s$sig >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	before=$(left $pid | wc -l)
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	sleep 0.3
+	say "KERF-CHECK sig=$sig rc=$rc before=$before after=$(left $pid | wc -l)"
+	if [ $sig = KILL ]; then
+		kerf stress --cleanup >/dev/null 2>&1
+		say "KERF-CHECK cleanup after=$(left $pid | wc -l)"
+	fi
+done
+say "KERF-DONE"
+sync
+poweroff -f

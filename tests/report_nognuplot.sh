@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Without gnuplot on PATH kerf report says so, exits 0, and still writes the
+# page with its tables (and the plot scripts, linked, for later).
+set -u
+g=$KERF_TESTS/golden/export
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+py=$(command -v python3)
+mkdir "$work/empty"
+PATH=$work/empty "$KERF" report "$g/run.json" -o "$work/r" >"$work/out" \
+	2>"$work/err"
+rc=$?
+fail=0
+if [ $rc -ne 0 ]; then
+	echo "FAIL: exit $rc, want 0"; fail=1
+fi
+if ! grep -qF "gnuplot not found on PATH" "$work/err"; then
+	echo "FAIL: no clear message on stderr:"; cat "$work/err"; fail=1
+else
+	echo "ok: $(cat "$work/err")"
+fi
+p=$work/r/index.html
+for want in "gnuplot was not found on PATH" "<td>syscall/getppid</td>" \
+	    "one NUMA node: a remote placement needs two" \
+	    "not served by the vDSO here"; do
+	grep -qF -- "$want" "$p" || { echo "FAIL: page lacks '$want'"; fail=1; }
+done
+if grep -q "<img" "$p"; then
+	echo "FAIL: images linked without gnuplot"; fail=1
+fi
+$py "$KERF_TESTS/report_check.py" "$work/r" "" || fail=1
+ls "$work/r/plots/"*.gp >/dev/null 2>&1 ||
+	{ echo "FAIL: no scripts kept"; fail=1; }
+exit $fail

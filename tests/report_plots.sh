@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# kerf report of the fixed run (and of it against a second run): every
+# expected plot is a valid SVG and a PNG, the page links only to files that
+# exist, and the tables say what the runs hold.
+set -u
+if ! command -v gnuplot >/dev/null; then
+	echo "skip: needs gnuplot: apt-get install -y gnuplot-nox"
+	exit 77
+fi
+g=$KERF_TESTS/golden/export
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+
+one="syscall-bars-ns-op,vdso-via-ns-op,tlb-chase-sweep-size"
+one="$one,evloop-echo-sweep-conns,evloop-echo-sweep-conns-p99"
+one="$one,calib-bars-ns-op,memory-anon-timeline-0"
+"$KERF" report "$g/run.json" -o "$work/one" >"$work/out" 2>"$work/err"
+rc=$?
+if [ $rc -ne 0 ] || [ -s "$work/err" ]; then
+	echo "FAIL: kerf report exited $rc"; cat "$work/err"; fail=1
+fi
+python3 "$KERF_TESTS/report_check.py" "$work/one" "$one" || fail=1
+
+# has WHAT FILE TEXT: the page holds TEXT
+has() {
+	if grep -qF -- "$3" "$2"; then
+		echo "ok: $1"
+	else
+		echo "FAIL: $1: no '$3' in $2"; fail=1
+	fi
+}
+p=$work/one/index.html
+has "skip reason shown" $p "one NUMA node: a remote placement needs two"
+has "error shown" $p "open /tmp/kerf-fileio: No space left on device"
+has "vdso ratio flagged" $p "not served by the vDSO here; clocksource tsc"
+has "vdso ratio served" $p "served in user space"
+has "run warnings" $p "virtual machine (kvm)"
+has "stressor outcome" $p "1 worker killed (SIGKILL), kerf alive"
+has "a family table" $p "<td>tlb/chase</td><td>pages=4k size=256M</td>"
+has "log x axis of the sweep" $work/one/plots/tlb-chase-sweep-size.gp \
+	"set logscale x"
+has "one line per page size" $work/one/plots/tlb-chase-sweep-size.gp \
+	'title "pages=2M"'
+has "kill marked" $work/one/plots/memory-anon-timeline-0.svg "OOM kill"
+has "pressure on y2" $work/one/plots/memory-anon-timeline-0.gp \
+	"axes x1y2"
+
+# a comparison: the same plots per run, the ratios, differing env keys
+two="$one,compare-ratios,memory-anon-timeline-1"
+"$KERF" report "$g/run.json" "$g/new.json" -o "$work/two" >"$work/out" \
+	2>"$work/err" || { echo "FAIL: comparison report"; fail=1; }
+python3 "$KERF_TESTS/report_check.py" "$work/two" "$two" || fail=1
+p=$work/two/index.html
+has "env difference highlighted" $p \
+	'<tr class="diff"><td>kernel</td><td>6.18.44'
+has "ratio table" $p "<td>syscall/getppid</td><td></td><td>new</td>"
+has "getppid got worse" $p "worse"
+
+# a timeline that is not about memory (cpu/throttle): its columns as lines
+"$KERF" report "$KERF_TESTS/golden/report/throttle.json" -o "$work/cpu" \
+	>"$work/out" 2>"$work/err" || { echo "FAIL: throttle report"; fail=1; }
+python3 "$KERF_TESTS/report_check.py" "$work/cpu" \
+	"cpu-throttle-timeline-0" || fail=1
+has "throttle columns plotted" $work/cpu/plots/cpu-throttle-timeline-0.gp \
+	'title "throttled_us (right axis)"'
+
+# bad input: exit 2, nothing written
+printf '{"schema": "kerf.run/1", "results": [\n  {"bench": 1,,\n' \
+	>"$work/broken.json"
+"$KERF" report "$g/run.json" "$work/broken.json" -o "$work/bad" 2>"$work/err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -qF "broken.json:2:" "$work/err" ||
+   [ -e "$work/bad" ]; then
+	echo "FAIL: broken run: exit $rc, want 2 with FILE:LINE, nothing written"
+	cat "$work/err"; fail=1
+else
+	echo "ok: broken run: $(head -1 "$work/err")"
+fi
+"$KERF" report "$g/run.json" 2>"$work/err"
+[ $? -eq 2 ] || { echo "FAIL: no -o: want exit 2"; fail=1; }
+exit $fail

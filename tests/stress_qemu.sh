@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The cgroup v2 backend against a real kernel: boot Debian's cloud kernel
+# under qemu (KVM where usable, else TCG) with an initramfs holding kerf, run
+# the stressors under cgroup v2, bring each run.json back on a serial port
+# and check the outcomes and the cleanup after SIGINT, SIGTERM and SIGKILL.
+set -u
+install="apt-get install -y --no-install-recommends qemu-system-x86 linux-image-cloud-amd64 busybox-static"
+qemu=$(command -v qemu-system-x86_64)
+kernel=${KERF_QEMU_KERNEL:-$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -1)}
+busybox=$(command -v busybox)
+missing=""
+[ -n "$qemu" ] || missing="$missing qemu-system-x86_64"
+[ -n "$kernel" ] && [ -r "$kernel" ] || missing="$missing linux-image-cloud-amd64"
+# A static busybox: ldd fails on it ("not a dynamic executable").
+if [ -z "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
+	missing="$missing busybox-static"
+fi
+if [ -n "$missing" ]; then
+	echo "missing:$missing; install with: $install"
+	[ -n "${CI:-}" ] && exit 1
+	exit 77
+fi
+krel=${kernel#*/vmlinuz-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+bash "$KERF_TESTS/qemu/mkinitramfs.sh" "$work/initrd.cpio" "$KERF" \
+	"$busybox" "$krel" || exit 1
+truncate -s 320M "$work/disk.img"
+# TCG by default: a /dev/kvm that opens is not always one that runs a guest
+# (nested virtualisation); KERF_QEMU_KVM=1 asks for KVM.
+accel="-accel tcg"
+[ -n "${KERF_QEMU_KVM:-}" ] && accel="-accel kvm -accel tcg"
+start=$(date +%s)
+timeout 170 "$qemu" $accel -m 1024 -smp 1 -display none -no-reboot \
+	-kernel "$kernel" -initrd "$work/initrd.cpio" \
+	-append "console=ttyS0 loglevel=4 panic=-1 cryptomgr.notests" \
+	-drive file="$work/disk.img",format=raw,if=virtio \
+	-serial file:"$work/console.log" -serial file:"$work/data.log" \
+	-monitor none >/dev/null 2>&1
+rc=$?
+echo "qemu exit $rc after $(($(date +%s) - start)) s ($accel)"
+if ! grep -q KERF-DONE "$work/data.log" 2>/dev/null; then
+	echo "FAIL: the guest did not finish; console:"
+	tail -40 "$work/console.log"
+	tail -20 "$work/data.log" 2>/dev/null
+	exit 1
+fi
+[ -n "${KERF_QEMU_KEEP:-}" ] && cp "$work/data.log" "$KERF_QEMU_KEEP"
+python3 "$KERF_TESTS/qemu/check.py" "$work/data.log"
