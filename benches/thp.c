@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* thp/fault_latency: the distribution of single huge-page first-touch faults. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "kerf/bench.h"
 #include "kerf/memlib.h"
@@ -19,6 +21,8 @@ struct thp_priv {
 	int next; /* next huge page of hold to touch */
 	double *lat; /* samples of the last run() call */
 	uint64_t nlat;
+	double *calm; /* those during which no other task ran here */
+	uint64_t ncalm;
 	double huge_sum;
 	int huge_n;
 };
@@ -99,33 +103,60 @@ static void thp_release(struct thp_priv *tp)
 	tp->next = 0;
 }
 
+/* Involuntary context switches of this thread so far. */
+static long nivcsw(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nivcsw;
+}
+
 static int thp_run(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct thp_priv *tp = kerf_priv(ctx);
 
 	free(tp->lat);
+	free(tp->calm);
 	tp->lat = calloc(n, sizeof(double));
-	if (!tp->lat)
+	tp->calm = calloc(n, sizeof(double));
+	if (!tp->lat || !tp->calm)
 		return kerf_fail(ctx, -ENOMEM, "no memory for %llu samples",
 				 (unsigned long long)n);
 	if (tp->next)
 		thp_release(tp);
-	tp->nlat = 0;
+	tp->nlat = tp->ncalm = 0;
 	tp->huge_sum = 0;
 	tp->huge_n = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		volatile char *p = tp->hold.p + (size_t)tp->next * KERF_SZ_2M;
 		uint64_t t0, t1;
+		long cs = nivcsw();
 
 		t0 = kerf_now_ns();
 		*p = 1;
 		t1 = kerf_now_ns();
 		tp->lat[tp->nlat++] = (double)(t1 - t0);
+		if (nivcsw() == cs)
+			tp->calm[tp->ncalm++] = (double)(t1 - t0);
 		kerf_sample(ctx, (double)(t1 - t0));
 		if (++tp->next == THP_HOLD)
 			thp_release(tp);
 	}
 	return 0;
+}
+
+/* p99.9 (nearest rank below) and max of n samples, sorting them. */
+static void tail_metrics(struct kerf_ctx *ctx, double *l, size_t n,
+			 const char *suffix)
+{
+	char name[64];
+
+	qsort(l, n, sizeof(double), cmp_dbl);
+	snprintf(name, sizeof(name), "p99_9%s", suffix);
+	kerf_metric(ctx, name, l[(size_t)(0.999 * (double)(n - 1))], "ns");
+	snprintf(name, sizeof(name), "max%s", suffix);
+	kerf_metric(ctx, name, l[n - 1], "ns");
 }
 
 static void thp_teardown(struct kerf_ctx *ctx)
@@ -135,24 +166,25 @@ static void thp_teardown(struct kerf_ctx *ctx)
 	if (tp->next)
 		thp_release(tp);
 	if (tp->nlat) {
-		double *l = tp->lat;
-		size_t n = tp->nlat, i999 = (size_t)(0.999 * (double)(n - 1));
-
-		qsort(l, n, sizeof(double), cmp_dbl);
-		/* Nearest rank below: with n < 1000 this is not yet p99.9. */
-		kerf_metric(ctx, "p99_9", l[i999], "ns");
-		kerf_metric(ctx, "max", l[n - 1], "ns");
-		if (n < 1000)
+		tail_metrics(ctx, tp->lat, tp->nlat, "");
+		/* Tails on a busy host are often another task's time slice. */
+		kerf_metric(ctx, "preempted_fraction",
+			    1.0 - (double)tp->ncalm / (double)tp->nlat,
+			    "fraction");
+		if (tp->ncalm)
+			tail_metrics(ctx, tp->calm, tp->ncalm, "_unpreempted");
+		if (tp->nlat < 1000)
 			kerf_warn(ctx,
-				  "%zu samples per process: p99.9 needs 1000 "
+				  "%llu samples per process: p99.9 needs 1000 "
 				  "or more (--samples)",
-				  n);
+				  (unsigned long long)tp->nlat);
 	}
 	if (tp->huge_n)
 		kerf_metric(ctx, "huge_fraction", tp->huge_sum / tp->huge_n,
 			    "fraction");
 	free(tp->lat);
-	tp->lat = NULL;
+	free(tp->calm);
+	tp->lat = tp->calm = NULL;
 	kerf_buf_unmap(&tp->hold);
 	kerf_buf_unmap(&tp->frag);
 	kerf_vmstat_metrics(ctx, &tp->vm0);
