@@ -104,12 +104,12 @@ struct kerf_knee {
 /*
  * Knees of a latency curve (wss ascending, latency > 0): in log2(wss) and
  * log(latency), the curve smoothed by a median of 3 and then by its lower
- * non-decreasing envelope (the minimum of each point and all points after
- * it: noise only adds time) is cut into runs of rising
- * segments (slope over 0.1 per octave); a run is split at a segment less
- * steep than 0.3 times the mean slope on either side of it; a run that
- * starts within an octave of the last knee joins it; each run that rises by
- * 20% or more is a knee at its start.
+ * non-decreasing envelope (each point's minimum with all points after it:
+ * noise only adds time) is cut into runs of rising segments (slope over 0.1
+ * per octave); a run is split at a segment less steep than 0.3 times the
+ * mean slope on either side of it; a run that starts within an octave of
+ * the last knee joins it; each run that rises by 20% or more is a knee at
+ * its start.
  * Returns the number written to out (at most max), or -EINVAL.
  */
 int kerf_knees(const double *wss, const double *lat, int n,
@@ -125,9 +125,11 @@ int kerf_cpu_tlb(struct kerf_cpu_tlb *t);
 
 /*
  * Derived figures of tlb/chase sweeps in a run (kerf.run/1): for each
- * parameter set but wss, the knees of the median curve beside the CPU's
- * TLB reach and the hwloc cache sizes, under run.derived with the key
- * "tlb/chase:knees{pages=..,stride=..}". Returns the number of curves.
+ * parameter set but wss, the knees of the median curve ("knees") and of
+ * the 5th-percentile curve ("knees_p5"), the points of each, the CPU's TLB
+ * entries and reach, and the hwloc cache sizes, under run.derived with the
+ * key "tlb/chase:knees{pages=..,stride=..}". Needs three sizes or more for
+ * a knee. Returns the number of curves, or a negative errno.
  */
 int kerf_tlb_derive(json_t *run);
 
