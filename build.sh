@@ -59,9 +59,8 @@ test)
 	werror=OFF
 	[ "${CI:-}" = true ] && werror=ON
 	configure_build build-test -DKERF_SANITIZE=ON -DKERF_WERROR=$werror
-	# Leaks at exit of short-lived processes are not bugs worth failing for;
-	# every other sanitizer finding is.
-	export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+	# Every sanitizer finding fails the test that provoked it.
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	ctest --test-dir build-test --output-on-failure -j 2 "$@"
 	;;

@@ -23,8 +23,28 @@ KERF_BENCH(vdso_time)
 KERF_BENCH(vdso_getcpu)
 
 /* spawn, sched, signal (process benches) */
+KERF_BENCH(spawn_fork)
+KERF_BENCH(spawn_vfork)
+KERF_BENCH(spawn_clone)
+KERF_BENCH(spawn_clone3)
+KERF_BENCH(spawn_posix_spawn)
+KERF_BENCH(spawn_pthread)
+KERF_BENCH(spawn_exec)
+KERF_BENCH(spawn_posix_spawn_exec)
+KERF_BENCH(spawn_cow)
+KERF_BENCH(spawn_exit)
+KERF_BENCH(sched_pipe)
+KERF_BENCH(sched_futex)
+KERF_BENCH(sched_eventfd)
+KERF_BENCH(signal_roundtrip)
+KERF_BENCH(signal_handler)
+KERF_BENCH(signal_term)
 
 /* evloop */
+KERF_BENCH(evloop_epoll)
+KERF_BENCH(evloop_poll)
+KERF_BENCH(evloop_select)
+KERF_BENCH(evloop_io_uring)
 
 /* fileio */
 KERF_BENCH(fileio_read)

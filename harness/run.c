@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "harness.h"
 #include "plan.h"
+#include "kerf/derive.h"
 #include "kerf/env.h"
 #include "kerf/memlib.h"
 #include "kerf/parse.h"
@@ -824,14 +825,19 @@ int cmd_run(int argc, char **argv)
 	size_t i;
 
 	rc = parse_opts(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? KERF_EXIT_OK : KERF_EXIT_USAGE;
+	if (rc) {
+		rc = rc < 0 ? KERF_EXIT_OK : KERF_EXIT_USAGE;
+		goto out;
+	}
+	rc = KERF_EXIT_USAGE;
 	if (plan_select(o.patterns, o.npat, selected) ||
 	    plan_check_sets(o.sets, o.nsets, selected) ||
 	    plan_expand(selected, o.sets, o.nsets, o.profile, jobs))
-		return KERF_EXIT_USAGE;
-	if (!json_array_size(jobs))
-		return kerf_usage_error("run", "nothing to run");
+		goto out;
+	if (!json_array_size(jobs)) {
+		kerf_usage_error("run", "nothing to run");
+		goto out;
+	}
 
 	if (kerf_topo_init())
 		fprintf(stderr,
@@ -843,7 +849,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.cpu && strcmp(o.cpu, "auto")) {
 		if (parse_cpus(o.cpu, allowed, nallowed, pus, &npus))
-			return KERF_EXIT_USAGE;
+			goto out;
 	} else {
 		/* auto: everything allowed, single-PU benches on the last PU. */
 		npus = nallowed;
@@ -854,20 +860,23 @@ int cmd_run(int argc, char **argv)
 		o.tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ?
 				   getenv("TMPDIR") :
 				   "/tmp";
-	if (access(o.tmpdir, W_OK | X_OK))
-		return kerf_usage_error(
+	if (access(o.tmpdir, W_OK | X_OK)) {
+		kerf_usage_error(
 			"run",
 			"--tmpdir '%s': %s (a writable directory is needed)",
 			o.tmpdir, strerror(errno));
+		goto out;
+	}
 	if (!o.out) {
 		kerf_default_out(outbuf, sizeof(outbuf));
 		o.out = outbuf;
 	}
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (sl < 0)
-		return kerf_usage_error("run",
-					"cannot find the kerf binary: %s",
-					strerror(errno));
+	if (sl < 0) {
+		kerf_usage_error("run", "cannot find the kerf binary: %s",
+				 strerror(errno));
+		goto out;
+	}
 	self[sl] = 0;
 	if (!o.have_seed &&
 	    getrandom(&o.seed, sizeof(o.seed), 0) != sizeof(o.seed))
@@ -917,10 +926,10 @@ int cmd_run(int argc, char **argv)
 	if (!rc)
 		rc = kerf_run_write(run, o.out);
 	if (rc) {
-		json_decref(run);
-		return kerf_usage_error(
+		rc = kerf_usage_error(
 			"run", "--out '%s': cannot write run.json there: %s",
 			o.out, strerror(-rc));
+		goto out;
 	}
 
 	sigaction(SIGINT, &sa, NULL);
@@ -959,9 +968,12 @@ int cmd_run(int argc, char **argv)
 			"kerf run: interrupted; %s/run.json holds the %zu finished results\n",
 			o.out,
 			json_array_size(json_object_get(run, "results")));
-		json_decref(run);
-		return 128 + interrupted;
+		rc = 128 + interrupted;
+		goto out;
 	}
+	/* Fork cost against the parent's RSS: slope per GiB and intercept. */
+	kerf_derive_linear(run, "spawn/fork", "rss", "fork_rss_slope",
+			   1073741824.0, "ns/op per GiB");
 	ratios = kerf_vdso_ratios(run);
 	if (json_array_size(ratios))
 		json_object_set_new(derived(run), "vdso", json_incref(ratios));
@@ -979,11 +991,11 @@ int cmd_run(int argc, char **argv)
 	       (double)(kerf_now_ns() - start) / 1e9);
 	if (write_extras(&o, run))
 		failed++;
+	rc = rc || failed ? KERF_EXIT_FAIL : KERF_EXIT_OK;
+out:
 	json_decref(run);
 	json_decref(jobs);
 	json_decref(rn.allowed);
 	free(selected);
-	if (rc)
-		return KERF_EXIT_FAIL;
-	return failed ? KERF_EXIT_FAIL : KERF_EXIT_OK;
+	return rc;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <hwloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kerf/topo.h"
@@ -10,10 +11,20 @@
 static hwloc_topology_t topo;
 static bool synthetic;
 
+/*
+ * kerf needs PUs, caches and NUMA nodes only, which hwloc's built-in
+ * components find. Its I/O, GL and libxml plugins would map libxml2, ICU,
+ * X11 and libpciaccess into every worker: about a hundred mappings more
+ * that every fork() then copies (twice the cost of forking an empty
+ * parent). A user's own setting wins.
+ */
+#define KERF_HWLOC_NO_PLUGINS "hwloc_gl,hwloc_opencl,hwloc_pci,hwloc_xml_libxml"
+
 static int topo_load(const char *synth)
 {
 	if (topo)
 		return 0;
+	setenv("HWLOC_PLUGINS_BLACKLIST", KERF_HWLOC_NO_PLUGINS, 0);
 	if (hwloc_topology_init(&topo))
 		return -errno ? -errno : -ENOMEM;
 	if (synth && hwloc_topology_set_synthetic(topo, synth)) {

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* The evloop family: echo servers on epoll, poll, select and io_uring. */
+#include <errno.h>
+#include <stdint.h>
+
+#include "kerf/bench.h"
+#include "kerf/echo.h"
+#include "kerf/topo.h"
+
+#define EVL_MAX_PUS 1024
+
+struct evl_priv {
+	int64_t conns;
+	int transport;
+	uint64_t msg;
+	int64_t depth;
+	int placement;
+	int64_t reqs;
+	int trigger; /* epoll: level, edge */
+	int mode; /* io_uring: poll, recv */
+	int sqpoll;
+	int taskrun;
+	int fixed_files;
+	struct kerf_echo *echo;
+};
+
+/* clang-format off */
+#define EVL_COMMON_PARAMS						\
+	KERF_INT("conns", struct evl_priv, conns, "1,100,1000", "1",	\
+		 "100000", "connections, each its own server socket"),	\
+	KERF_ENUM("transport", struct evl_priv, transport, "unix",	\
+		  "unix,tcp",						\
+		  "connected AF_UNIX stream sockets, or TCP over 127.0.0.1"), \
+	KERF_SIZE("msg", struct evl_priv, msg, "64", "16", "64K",	\
+		  "bytes per request and per reply"),			\
+	KERF_INT("depth", struct evl_priv, depth, "1", "1", "64",	\
+		 "requests in flight per connection"),			\
+	KERF_ENUM("placement", struct evl_priv, placement, "core",	\
+		  KERF_PLACEMENT_CHOICES,				\
+		  "client PU versus server PU (see kerf_topo_pair)"),	\
+	KERF_INT("reqs", struct evl_priv, reqs, "20000", "100",	\
+		 "10000000", "requests completed per sample")
+/* clang-format on */
+
+static const struct kerf_param evl_params[] = {
+	EVL_COMMON_PARAMS,
+	{},
+};
+
+static const struct kerf_param epoll_params[] = {
+	EVL_COMMON_PARAMS,
+	KERF_ENUM("trigger", struct evl_priv, trigger, "level", "level,edge",
+		  "epoll readiness: level-triggered, or EPOLLET"),
+	{},
+};
+
+static const struct kerf_param uring_params[] = {
+	EVL_COMMON_PARAMS,
+	KERF_ENUM(
+		"mode", struct evl_priv, mode, "poll,recv", "poll,recv",
+		"multishot poll then read/send SQEs, or multishot recv into a provided buffer ring then send"),
+	KERF_ENUM("sqpoll", struct evl_priv, sqpoll, "0", "0,1",
+		  "IORING_SETUP_SQPOLL: a kernel thread polls the SQ"),
+	KERF_ENUM(
+		"taskrun", struct evl_priv, taskrun, "default",
+		"default,coop,defer",
+		"task work: default, COOP_TASKRUN, or DEFER_TASKRUN with SINGLE_ISSUER"),
+	KERF_ENUM("fixed_files", struct evl_priv, fixed_files, "0", "0,1",
+		  "register the sockets (IOSQE_FIXED_FILE)"),
+	{},
+};
+
+static int evl_result(struct kerf_ctx *ctx, int ret, const char *why)
+{
+	if (ret == KERF_SKIP)
+		return kerf_skip(ctx, "%s", why);
+	return kerf_fail(ctx, ret, "%s", why);
+}
+
+static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	struct kerf_echo_cfg cfg = {
+		.engine = engine,
+		.transport = (enum kerf_echo_transport)p->transport,
+		.conns = (int)p->conns,
+		.msg = (size_t)p->msg,
+		.depth = (int)p->depth,
+		.edge = p->trigger == 1,
+		.uring_mode = (enum kerf_echo_uring_mode)p->mode,
+		.sqpoll = p->sqpoll == 1,
+		.taskrun = (enum kerf_echo_taskrun)p->taskrun,
+		.fixed_files = p->fixed_files == 1,
+	};
+	char why[1024];
+	int pus[EVL_MAX_PUS], n, a, b, ret;
+
+	n = kerf_cpus_allowed(ctx, pus, EVL_MAX_PUS);
+	if (n > EVL_MAX_PUS)
+		n = EVL_MAX_PUS;
+	ret = kerf_topo_pair((enum kerf_placement)p->placement, pus, n,
+			     kerf_cpu(ctx), &a, &b, why, sizeof(why));
+	if (ret == -ENOENT)
+		return kerf_skip(ctx, "placement: %s", why);
+	if (ret < 0)
+		return kerf_fail(ctx, ret, "placement: hwloc topology");
+	if (a != kerf_cpu(ctx) && kerf_topo_pin(a) < 0)
+		return kerf_fail(ctx, -EPERM, "cannot pin the client to PU %d",
+				 a);
+	cfg.server_pu = b;
+	kerf_cpus_used(ctx, b);
+	ret = kerf_echo_start(&cfg, &p->echo, why, sizeof(why));
+	if (ret)
+		return evl_result(ctx, ret, why);
+	kerf_info(ctx, "asked", "%s", kerf_echo_asked(p->echo));
+	kerf_info(ctx, "obtained", "%s", kerf_echo_obtained(p->echo));
+	kerf_info(ctx, "client_pu", "%d", a);
+	kerf_info(ctx, "server_pu", "%d", b);
+	return 0;
+}
+
+/* n samples, each the throughput of one batch of reqs echo requests. */
+static int evl_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	uint64_t warm = (uint64_t)(2 * p->conns * p->depth), t0, done;
+	struct kerf_echo_summary s;
+	char why[1024];
+	int ret;
+
+	if (warm < (uint64_t)p->reqs / 5)
+		warm = (uint64_t)p->reqs / 5;
+	ret = kerf_echo_begin(p->echo, warm, why, sizeof(why));
+	if (ret)
+		return evl_result(ctx, ret, why);
+	for (uint64_t i = 0; i < n; i++) {
+		t0 = kerf_now_ns();
+		ret = kerf_echo_run(p->echo, (uint64_t)p->reqs, &done, why,
+				    sizeof(why));
+		if (ret)
+			return evl_result(ctx, ret, why);
+		kerf_sample(ctx,
+			    (double)done * 1e9 / (double)(kerf_now_ns() - t0));
+	}
+	ret = kerf_echo_end(p->echo, &s, why, sizeof(why));
+	if (ret)
+		return evl_result(ctx, ret, why);
+	kerf_metric(ctx, "latency_p50", s.p50_ns, "ns");
+	kerf_metric(ctx, "latency_p99", s.p99_ns, "ns");
+	kerf_metric(ctx, "latency_p99.9", s.p999_ns, "ns");
+	kerf_metric(ctx, "latency_max", s.max_ns, "ns");
+	kerf_metric(ctx, "cpu_client_per_req", s.client_cpu_ns, "ns");
+	kerf_metric(ctx, "cpu_client_util", s.client_util * 100, "%");
+	if (s.have_runq) {
+		kerf_metric(ctx, "runq_wait_client", s.client_runq * 100, "%");
+		kerf_metric(ctx, "runq_wait_server", s.server_runq * 100, "%");
+		/* Constant text: the harness keeps one copy per result. */
+		if (s.client_runq > 0.1 || s.server_runq > 0.1)
+			kerf_warn(
+				ctx,
+				"client or server waited for a CPU over 10%% of the time (runq_wait_*): req/s measures the CPU share they got, CPU per request is the steadier figure");
+	}
+	if (!s.have_server_cpu)
+		return 0;
+	kerf_metric(ctx, "cpu_server_per_req", s.server_cpu_ns, "ns");
+	kerf_metric(ctx, "cpu_server_util", s.server_util * 100, "%");
+	kerf_metric(ctx, "cpu_total_per_req", s.server_cpu_ns + s.client_cpu_ns,
+		    "ns");
+	if (p->sqpoll)
+		kerf_metric(ctx, "cpu_sqpoll_per_req", s.sqpoll_cpu_ns, "ns");
+	return 0;
+}
+
+static void evl_teardown(struct kerf_ctx *ctx)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+
+	kerf_echo_stop(p->echo);
+	p->echo = NULL;
+}
+
+static int epoll_setup(struct kerf_ctx *ctx)
+{
+	return evl_setup(ctx, KERF_ECHO_EPOLL);
+}
+
+static int poll_setup(struct kerf_ctx *ctx)
+{
+	return evl_setup(ctx, KERF_ECHO_POLL);
+}
+
+static int select_setup(struct kerf_ctx *ctx)
+{
+	return evl_setup(ctx, KERF_ECHO_SELECT);
+}
+
+static int uring_setup(struct kerf_ctx *ctx)
+{
+	return evl_setup(ctx, KERF_ECHO_URING);
+}
+
+#define EVL_DESC(setup_fn, params_tbl)                                      \
+	.unit = "req/s", .better = KERF_HIGHER_IS_BETTER,                   \
+	.flags = KERF_F_SAMPLES, .params = params_tbl,                      \
+	.priv_size = sizeof(struct evl_priv),                               \
+	.quick = "conns=1,100 reqs=2000", .full = "conns=1,100,1000,10000", \
+	.setup = setup_fn, .run = evl_run, .teardown = evl_teardown
+
+const struct kerf_bench evloop_epoll = {
+	.name = "evloop/epoll",
+	.summary =
+		"echo server on epoll_wait(), one client process, N connections",
+	EVL_DESC(epoll_setup, epoll_params),
+};
+
+const struct kerf_bench evloop_poll = {
+	.name = "evloop/poll",
+	.summary = "echo server on poll(), one client process, N connections",
+	EVL_DESC(poll_setup, evl_params),
+};
+
+const struct kerf_bench evloop_select = {
+	.name = "evloop/select",
+	.summary =
+		"echo server on select() (fds below 1024 only), N connections",
+	EVL_DESC(select_setup, evl_params),
+};
+
+const struct kerf_bench evloop_io_uring = {
+	.name = "evloop/io_uring",
+	.summary =
+		"echo server on io_uring (multishot poll or recv), N connections",
+	EVL_DESC(uring_setup, uring_params),
+};

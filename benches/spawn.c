@@ -1,0 +1,845 @@
+/* SPDX-License-Identifier: MIT */
+/* Process creation benches: fork, vfork, clone, clone3, posix_spawn, threads,
+ * exec, copy-on-write and exit, each against the memory the parent holds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/param.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kerf/bench.h"
+#include "kerf/parse.h"
+
+extern char **environ;
+
+#define SMALL_PAGE 4096ul
+#define HUGE_PAGE (2ul << 20)
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+#define CLONE_STACK (64ul << 10)
+/* posix_spawn() of this path fails in the child at execve (ENOENT). */
+#define NO_SUCH_PROGRAM "/nonexistent-kerf/no-such-program"
+
+enum { PAGES_4K, PAGES_THP };
+
+/* Anonymous memory touched page by page, 2 MiB aligned. */
+struct region {
+	char *base;
+	size_t len;
+};
+
+struct spawn_priv {
+	uint64_t rss;
+	int pages;
+	struct region reg;
+	void *stack;
+	char helper[PATH_MAX];
+};
+
+/* The clone3() argument block, version 0 (64 bytes), as in linux/sched.h. */
+struct clone3_args {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+};
+
+static uint64_t mem_available(void)
+{
+	char line[256];
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+static uint64_t read_u64(const char *path)
+{
+	unsigned long long v;
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return UINT64_MAX;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	return ok ? v : UINT64_MAX;
+}
+
+/* Where this process's memory cgroup is, and its limit and usage files. */
+static bool memory_cgroup(char *dir, size_t len, const char **lim,
+			  const char **use)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		*c2 = 0;
+		if (c2 == c1 + 1) {
+			snprintf(dir, len, "/sys/fs/cgroup%s", c2 + 1);
+			*lim = "memory.max";
+			*use = "memory.current";
+			found = true;
+		} else if (strstr(c1, "memory")) {
+			snprintf(dir, len, "/sys/fs/cgroup/memory%s", c2 + 1);
+			*lim = "memory.limit_in_bytes";
+			*use = "memory.usage_in_bytes";
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Memory this process may still take: MemAvailable, lowered by the room
+ * left under the limit of its cgroup and of each ancestor.
+ */
+static uint64_t mem_room(void)
+{
+	char dir[1024], path[1100];
+	const char *lim, *use;
+	uint64_t room = mem_available();
+	bool found = memory_cgroup(dir, sizeof(dir), &lim, &use);
+
+	while (found) {
+		char *slash = strrchr(dir, '/');
+		uint64_t max, cur;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, lim);
+		max = read_u64(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, use);
+		cur = read_u64(path);
+		if (max != UINT64_MAX && cur != UINT64_MAX)
+			room = MIN(room, max > cur ? max - cur : 0);
+		if (!slash || !strcmp(dir, "/sys/fs/cgroup") ||
+		    !strcmp(dir, "/sys/fs/cgroup/memory"))
+			break;
+		*slash = 0;
+	}
+	return room;
+}
+
+/* Can this host give rss bytes of the page kind asked for? */
+static int rss_check(struct kerf_ctx *ctx, uint64_t rss, int pages)
+{
+	char buf[128], a[32], b[32];
+	uint64_t avail;
+	FILE *f;
+
+	if (!rss)
+		return 0;
+	avail = mem_room();
+	if (rss > avail / 2) {
+		kerf_fmt_size(rss, a, sizeof(a));
+		kerf_fmt_size(avail, b, sizeof(b));
+		return kerf_skip(
+			ctx,
+			"rss=%s is more than half of the memory kerf may take (%s: MemAvailable, or the room under its cgroup's memory limit)",
+			a, b);
+	}
+	if (pages != PAGES_THP)
+		return 0;
+	f = fopen(THP_ENABLED, "re");
+	if (!f)
+		return kerf_skip(ctx, "no transparent huge pages: %s missing",
+				 THP_ENABLED);
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	if (strstr(buf, "[never]"))
+		return kerf_skip(ctx,
+				 "transparent huge pages disabled: %s is "
+				 "never",
+				 THP_ENABLED);
+	return 0;
+}
+
+/* Map, advise and touch len bytes (rounded up to the page kind). */
+static int region_map(struct region *r, uint64_t len, int pages)
+{
+	size_t unit = pages == PAGES_THP ? HUGE_PAGE : SMALL_PAGE;
+	size_t maplen, head;
+	char *p;
+
+	r->base = NULL;
+	r->len = (len + unit - 1) / unit * unit;
+	if (!r->len)
+		return 0;
+	maplen = r->len + HUGE_PAGE;
+	p = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	head = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+	if (head)
+		munmap(p, head);
+	if (HUGE_PAGE - head)
+		munmap(p + head + r->len, HUGE_PAGE - head);
+	r->base = p + head;
+	if (madvise(r->base, r->len,
+		    pages == PAGES_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		int err = -errno;
+
+		munmap(r->base, r->len);
+		r->base = NULL;
+		return err;
+	}
+	for (size_t off = 0; off < r->len; off += SMALL_PAGE)
+		r->base[off] = 1;
+	return 0;
+}
+
+static void region_unmap(struct region *r)
+{
+	if (r->base)
+		munmap(r->base, r->len);
+	r->base = NULL;
+}
+
+/* Share of the region backed by huge pages (AnonHugePages of its VMA). */
+static double region_huge_fraction(const struct region *r)
+{
+	unsigned long lo, hi, kb;
+	uintptr_t at = (uintptr_t)r->base;
+	bool inside = false;
+	double f = 0;
+	char line[512];
+	FILE *fp;
+
+	if (!r->len)
+		return 0;
+	fp = fopen("/proc/self/smaps", "re");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			inside = at >= lo && at < hi;
+			continue;
+		}
+		if (inside && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1) {
+			f = (double)kb * 1024 / (double)r->len;
+			break;
+		}
+	}
+	fclose(fp);
+	return f > 1 ? 1 : f;
+}
+
+static void report_huge(struct kerf_ctx *ctx, double f, int pages)
+{
+	if (f < 0)
+		return;
+	kerf_metric(ctx, "huge_fraction", f, "");
+	if (pages == PAGES_THP && f < 0.9)
+		kerf_warn(ctx,
+			  "only %.0f%% of rss is backed by huge pages "
+			  "(AnonHugePages in /proc/self/smaps)",
+			  f * 100);
+}
+
+/* The untimed part shared by the create+reap benches: touch rss. */
+static int rss_setup(struct kerf_ctx *ctx)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	int ret = rss_check(ctx, p->rss, p->pages);
+
+	if (ret)
+		return ret;
+	if (!p->rss)
+		return 0;
+	ret = region_map(&p->reg, p->rss, p->pages);
+	if (ret)
+		return kerf_fail(ctx, ret, "mapping rss: %s", strerror(-ret));
+	report_huge(ctx, region_huge_fraction(&p->reg), p->pages);
+	return 0;
+}
+
+static void rss_teardown(struct kerf_ctx *ctx)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+
+	region_unmap(&p->reg);
+	if (p->stack)
+		munmap(p->stack, CLONE_STACK);
+	p->stack = NULL;
+}
+
+/* Reap pid; 0 when it exited with status 0. */
+static int reap(struct kerf_ctx *ctx, pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return kerf_fail(ctx, -errno, "waitpid: %s",
+					 strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return kerf_fail(ctx, -ECHILD, "child ended with status 0x%x",
+				 st);
+	return 0;
+}
+
+static int fork_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t pid = fork();
+		int ret;
+
+		if (!pid)
+			_exit(0);
+		if (pid < 0)
+			return kerf_fail(ctx, -errno, "fork: %s",
+					 strerror(errno));
+		ret = reap(ctx, pid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The child never returns from here, so nothing of the caller is shared. */
+static __attribute__((noinline)) pid_t vfork_exit(void)
+{
+	pid_t pid = vfork();
+
+	if (!pid)
+		_exit(0);
+	return pid;
+}
+
+static int vfork_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t pid = vfork_exit();
+		int ret;
+
+		if (pid < 0)
+			return kerf_fail(ctx, -errno, "vfork: %s",
+					 strerror(errno));
+		ret = reap(ctx, pid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int clone_child(void *arg)
+{
+	return 0;
+}
+
+static int clone_setup(struct kerf_ctx *ctx)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+
+	p->stack = mmap(NULL, CLONE_STACK, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->stack == MAP_FAILED) {
+		p->stack = NULL;
+		return kerf_fail(ctx, -errno, "mmap: %s", strerror(errno));
+	}
+	return rss_setup(ctx);
+}
+
+static int clone_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	char *top = (char *)p->stack + CLONE_STACK;
+
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t pid = clone(clone_child, top, SIGCHLD, NULL);
+		int ret;
+
+		if (pid < 0)
+			return kerf_fail(ctx, -errno, "clone: %s",
+					 strerror(errno));
+		ret = reap(ctx, pid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static pid_t clone3_fork(void)
+{
+	struct clone3_args args = { .exit_signal = SIGCHLD };
+
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+static int clone3_setup(struct kerf_ctx *ctx)
+{
+	pid_t pid = clone3_fork();
+
+	if (!pid)
+		_exit(0);
+	if (pid < 0 && (errno == ENOSYS || errno == EPERM))
+		return kerf_skip(ctx, "clone3() not available: %s",
+				 strerror(errno));
+	if (pid < 0)
+		return kerf_fail(ctx, -errno, "clone3: %s", strerror(errno));
+	if (reap(ctx, pid))
+		return -ECHILD;
+	return rss_setup(ctx);
+}
+
+static int clone3_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t pid = clone3_fork();
+		int ret;
+
+		if (!pid)
+			_exit(0);
+		if (pid < 0)
+			return kerf_fail(ctx, -errno, "clone3: %s",
+					 strerror(errno));
+		ret = reap(ctx, pid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int posix_spawn_setup(struct kerf_ctx *ctx)
+{
+	struct stat st;
+
+	if (!stat(NO_SUCH_PROGRAM, &st))
+		return kerf_fail(ctx, -EEXIST, "%s exists", NO_SUCH_PROGRAM);
+	return rss_setup(ctx);
+}
+
+/*
+ * The child is created and exits when its execve() fails; glibc's
+ * posix_spawn() reaps it before returning the error.
+ */
+static int posix_spawn_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	char *argv[] = { NO_SUCH_PROGRAM, NULL };
+
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t pid;
+		int ret = posix_spawn(&pid, NO_SUCH_PROGRAM, NULL, NULL, argv,
+				      environ);
+
+		if (ret != ENOENT)
+			return kerf_fail(ctx, ret ? -ret : -EEXIST,
+					 "posix_spawn(%s): %s", NO_SUCH_PROGRAM,
+					 ret ? strerror(ret) : "started");
+	}
+	return 0;
+}
+
+static void *thread_exit_at_once(void *arg)
+{
+	return arg;
+}
+
+static int pthread_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		pthread_t t;
+		int ret = pthread_create(&t, NULL, thread_exit_at_once, NULL);
+
+		if (ret)
+			return kerf_fail(ctx, -ret, "pthread_create: %s",
+					 strerror(ret));
+		pthread_join(t, NULL);
+	}
+	return 0;
+}
+
+static int exec_setup(struct kerf_ctx *ctx)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	int ret = kerf_helper_path(ctx, "kerf-exit0", p->helper,
+				   sizeof(p->helper));
+
+	if (ret)
+		return kerf_fail(ctx, ret,
+				 "helper kerf-exit0 not found next to kerf "
+				 "(%s): %s",
+				 p->helper, strerror(-ret));
+	return rss_setup(ctx);
+}
+
+static int exec_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	char *argv[] = { p->helper, NULL };
+
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t pid = fork();
+		int ret;
+
+		if (!pid) {
+			execve(p->helper, argv, environ);
+			_exit(127);
+		}
+		if (pid < 0)
+			return kerf_fail(ctx, -errno, "fork: %s",
+					 strerror(errno));
+		ret = reap(ctx, pid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int posix_spawn_exec_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	char *argv[] = { p->helper, NULL };
+
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t pid;
+		int ret =
+			posix_spawn(&pid, p->helper, NULL, NULL, argv, environ);
+
+		if (ret)
+			return kerf_fail(ctx, -ret, "posix_spawn(%s): %s",
+					 p->helper, strerror(ret));
+		ret = reap(ctx, pid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *b = buf;
+
+	while (len) {
+		ssize_t r = read(fd, b, len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r ? -errno : -EPIPE;
+		b += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Copy-on-write: the child times its first write to each 4 KiB page. */
+static void cow_child(const struct region *r, int fd)
+{
+	uint64_t t0, ns;
+
+	t0 = kerf_now_ns();
+	for (size_t off = 0; off < r->len; off += SMALL_PAGE)
+		r->base[off] = 2;
+	kerf_barrier();
+	ns = kerf_now_ns() - t0;
+	if (write(fd, &ns, sizeof(ns)) != sizeof(ns))
+		_exit(1);
+	_exit(0);
+}
+
+static int cow_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	double pages = (double)(p->reg.len / SMALL_PAGE);
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t ns = 0;
+		int fd[2], ret;
+		pid_t pid;
+
+		if (pipe2(fd, O_CLOEXEC))
+			return kerf_fail(ctx, -errno, "pipe: %s",
+					 strerror(errno));
+		pid = fork();
+		if (!pid) {
+			close(fd[0]);
+			cow_child(&p->reg, fd[1]);
+		}
+		close(fd[1]);
+		if (pid < 0) {
+			close(fd[0]);
+			return kerf_fail(ctx, -errno, "fork: %s",
+					 strerror(errno));
+		}
+		ret = read_full(fd[0], &ns, sizeof(ns));
+		close(fd[0]);
+		if (reap(ctx, pid))
+			return -ECHILD;
+		if (ret)
+			return kerf_fail(ctx, ret, "no time from the child");
+		kerf_sample(ctx, (double)ns / pages);
+	}
+	return 0;
+}
+
+static int exit_setup(struct kerf_ctx *ctx)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+
+	return rss_check(ctx, p->rss, p->pages);
+}
+
+/* The child maps and touches its own rss, says how much is huge, waits. */
+static void exit_child(const struct spawn_priv *p, int fd)
+{
+	struct region r;
+	double f;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (region_map(&r, p->rss, p->pages))
+		_exit(1);
+	f = region_huge_fraction(&r);
+	if (write(fd, &f, sizeof(f)) != sizeof(f))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static int exit_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	double f = -1;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t t0;
+		int fd[2], st, ret;
+		pid_t pid;
+
+		if (pipe2(fd, O_CLOEXEC))
+			return kerf_fail(ctx, -errno, "pipe: %s",
+					 strerror(errno));
+		pid = fork();
+		if (!pid) {
+			close(fd[0]);
+			exit_child(p, fd[1]);
+		}
+		close(fd[1]);
+		if (pid < 0) {
+			close(fd[0]);
+			return kerf_fail(ctx, -errno, "fork: %s",
+					 strerror(errno));
+		}
+		ret = read_full(fd[0], &f, sizeof(f));
+		close(fd[0]);
+		t0 = kerf_now_ns();
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		t0 = kerf_now_ns() - t0;
+		if (ret)
+			return kerf_fail(ctx, ret,
+					 "the child did not get ready (mapping "
+					 "rss failed?)");
+		kerf_sample(ctx, (double)t0);
+	}
+	if (p->rss)
+		report_huge(ctx, f, p->pages);
+	return 0;
+}
+
+static const struct kerf_param rss_params[] = {
+	KERF_SIZE("rss", struct spawn_priv, rss, "0,1G", "0", "64G",
+		  "anonymous memory the parent touches before creating"),
+	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
+		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
+		  "(MADV_HUGEPAGE)"),
+	{}
+};
+
+static const struct kerf_param fork_params[] = {
+	KERF_SIZE("rss", struct spawn_priv, rss, "0,64M,256M,1G", "0", "64G",
+		  "anonymous memory the parent touches before forking"),
+	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
+		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
+		  "(MADV_HUGEPAGE)"),
+	{}
+};
+
+static const struct kerf_param cow_params[] = {
+	KERF_SIZE("rss", struct spawn_priv, rss, "64M,256M", "4K", "64G",
+		  "memory the parent touched; the child writes every page"),
+	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
+		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
+		  "(MADV_HUGEPAGE)"),
+	{}
+};
+
+static const struct kerf_param exit_params[] = {
+	KERF_SIZE("rss", struct spawn_priv, rss, "0,64M,256M", "0", "64G",
+		  "anonymous memory the child touches before it is killed"),
+	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
+		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
+		  "(MADV_HUGEPAGE)"),
+	{}
+};
+
+#define SPAWN_FULL "rss=0,64M,256M,1G,4G pages=4k,thp"
+
+const struct kerf_bench spawn_fork = {
+	.name = "spawn/fork",
+	.summary = "fork() + _exit() + waitpid(), parent holding rss bytes",
+	.unit = "ns/op",
+	.params = fork_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = rss_setup,
+	.run = fork_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_vfork = {
+	.name = "spawn/vfork",
+	.summary = "vfork() + _exit() + waitpid(), parent holding rss bytes",
+	.unit = "ns/op",
+	.params = rss_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = rss_setup,
+	.run = vfork_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_clone = {
+	.name = "spawn/clone",
+	.summary = "clone(SIGCHLD) (process semantics) + exit + waitpid()",
+	.unit = "ns/op",
+	.params = rss_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = clone_setup,
+	.run = clone_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_clone3 = {
+	.name = "spawn/clone3",
+	.summary = "clone3() with exit_signal SIGCHLD + _exit() + waitpid()",
+	.unit = "ns/op",
+	.params = rss_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = clone3_setup,
+	.run = clone3_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_posix_spawn = {
+	.name = "spawn/posix_spawn",
+	.summary = "posix_spawn() whose child exits at once (its execve "
+		   "fails), reaped by libc",
+	.unit = "ns/op",
+	.params = rss_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = posix_spawn_setup,
+	.run = posix_spawn_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_pthread = {
+	.name = "spawn/pthread",
+	.summary = "pthread_create() + pthread_join() of a thread that "
+		   "returns at once",
+	.unit = "ns/op",
+	.params = rss_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = rss_setup,
+	.run = pthread_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_exec = {
+	.name = "spawn/exec",
+	.summary = "fork() + execve() of kerf-exit0 + waitpid()",
+	.unit = "ns/op",
+	.params = rss_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = exec_setup,
+	.run = exec_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_posix_spawn_exec = {
+	.name = "spawn/posix_spawn_exec",
+	.summary = "posix_spawn() of kerf-exit0 + waitpid()",
+	.unit = "ns/op",
+	.params = rss_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0",
+	.full = SPAWN_FULL,
+	.setup = exec_setup,
+	.run = posix_spawn_exec_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_cow = {
+	.name = "spawn/cow",
+	.summary = "after fork(), the child's first write to each 4 KiB page "
+		   "of rss (timed in the child), per page",
+	.unit = "ns/page",
+	.flags = KERF_F_SAMPLES,
+	.params = cow_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=16M",
+	.full = "rss=64M,256M,1G pages=4k,thp",
+	.setup = rss_setup,
+	.run = cow_run,
+	.teardown = rss_teardown,
+};
+
+const struct kerf_bench spawn_exit = {
+	.name = "spawn/exit",
+	.summary = "kill(SIGKILL) to waitpid() returning, for a child "
+		   "holding rss bytes",
+	.unit = "ns",
+	.flags = KERF_F_SAMPLES,
+	.params = exit_params,
+	.priv_size = sizeof(struct spawn_priv),
+	.quick = "rss=0,16M",
+	.full = "rss=0,64M,256M,1G pages=4k,thp",
+	.setup = exit_setup,
+	.run = exit_run,
+};
