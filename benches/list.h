@@ -53,5 +53,11 @@ KERF_BENCH(fileio_mmap)
 KERF_BENCH(fileio_io_uring)
 
 /* tlb, pagefault, thp, numa (memory benches) */
+KERF_BENCH(tlb_chase)
+KERF_BENCH(pagefault_anon)
+KERF_BENCH(pagefault_file)
+KERF_BENCH(pagefault_populate)
+KERF_BENCH(thp_fault_latency)
+KERF_BENCH(numa_access)
 
 /* end */

@@ -25,6 +25,7 @@
 #include "plan.h"
 #include "kerf/derive.h"
 #include "kerf/env.h"
+#include "kerf/memlib.h"
 #include "kerf/parse.h"
 #include "kerf/report.h"
 #include "kerf/result.h"
@@ -58,6 +59,7 @@ struct run_opts {
 	uint64_t seed;
 	bool have_seed;
 	bool report;
+	bool dry_run;
 	char *exports[8];
 	int nexports;
 };
@@ -87,6 +89,7 @@ static void run_help(void)
 	       "  --seed N           bootstrap seed (default: random, recorded)\n"
 	       "  --report           also write the HTML report with its plots into DIR\n"
 	       "                     (DIR/index.html; see kerf report)\n"
+	       "  --dry-run          print the planned results (bench and parameters), run nothing\n"
 	       "  --export LIST      also write exports into DIR, LIST of " KERF_EXPORT_FORMATS
 	       "\n"
 	       "                     (DIR/run.gbench.json, DIR/run.bmf.json, DIR/run.csv)\n"
@@ -707,6 +710,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "samples", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "report", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "export", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -778,6 +782,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'R':
 			o->report = true;
 			break;
+		case 'n':
+			o->dry_run = true;
+			break;
 		case 'E': {
 			char *save = NULL;
 
@@ -835,6 +842,22 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (!json_array_size(jobs)) {
 		kerf_usage_error("run", "nothing to run");
+		goto out;
+	}
+	if (o.dry_run) {
+		char p[512];
+
+		json_array_foreach(jobs, i, job)
+		{
+			params_text(json_object_get(job, "params"), p,
+				    sizeof(p));
+			printf("%s %s\n",
+			       json_string_value(json_object_get(job, "bench")),
+			       p);
+		}
+		printf("%zu results planned (profile %s)\n",
+		       json_array_size(jobs), kerf_profiles[o.profile].name);
+		rc = KERF_EXIT_OK;
 		goto out;
 	}
 
@@ -956,6 +979,8 @@ int cmd_run(int argc, char **argv)
 				"\nkerf run: cannot rewrite %s/run.json: %s\n",
 				o.out, strerror(-rc));
 	}
+	/* Knees of tlb/chase sweeps, beside the CPU's TLB and cache sizes. */
+	kerf_tlb_derive(run);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	if (interrupted) {
