@@ -488,6 +488,17 @@ static int compare_pair(struct column *c, const char *bpath, const char *key,
 		add_skipped(c, key, why);
 		return 0;
 	}
+	if (!json_is_array(json_object_get(b, "samples")) ||
+	    !json_is_array(json_object_get(n, "samples"))) {
+		/* A stressor's single headline value: nothing to test. */
+		snprintf(why, sizeof(why),
+			 "no samples (mode %s): a single value is not compared",
+			 json_string_value(json_object_get(b, "mode")) ?
+				 json_string_value(json_object_get(b, "mode")) :
+				 "?");
+		add_skipped(c, key, why);
+		return 0;
+	}
 	ret = get_samples(bpath, key, b, &xb, &gb, &sb.n);
 	if (!ret)
 		ret = get_samples(c->run->path, key, n, &xn, &gn, &sn.n);

@@ -156,6 +156,11 @@ if command -v python3 > /dev/null; then
 		fail "json does not parse or holds the wrong numbers"
 fi
 
+# A stressor's result has one value and no samples: listed, not compared.
+sed 's/^{"bench":"syscall\/einval".*/{"bench":"memory\/anon","params":{},"unit":"s","better":"lower","status":"ok","mode":"stress","value":1.5},/' "$T/base.json" > "$T/stress.json"
+run 0 stressor "$T/stress.json" "$T/stress.json"
+has out 'memory/anon: no samples (mode stress)' 'stressor listed'
+
 # Bad input: truncated, corrupt, foreign, missing, usage.
 head -c 300 "$T/base.json" > "$T/trunc.json"
 run 2 truncated "$T/base.json" "$T/trunc.json"
