@@ -156,6 +156,18 @@ if command -v python3 > /dev/null; then
 		fail "json does not parse or holds the wrong numbers"
 fi
 
+# One worker process a side: the run-to-run variance is unseen, so no
+# verdict without a noise floor (noise_pct or --noise); percentile mode and
+# a declared floor judge it.
+sed 's/"sample_procs":\[[0-9,]*\]/"sample_procs":[]/g' "$T/base.json" > "$T/b1.json"
+sed 's/"sample_procs":\[[0-9,]*\]/"sample_procs":[]/g' "$T/slow.json" > "$T/s1.json"
+sed 's/"sample_procs":\[[0-9,]*\]/"sample_procs":[]/g' "$T/noisy.json" | sed 's/"noise_pct":15/"noise_pct":5/' > "$T/n1.json"
+run 0 one-proc "$T/b1.json" "$T/s1.json"
+has out 'calib/spin{work=1000} .*no change (1 proc)' 'one-process row'
+run 1 one-proc-percentile "$T/b1.json" "$T/s1.json" --interval percentile
+run 1 one-proc-noise-pct "$T/b1.json" "$T/n1.json"
+run 1 one-proc-noise-file "$T/b1.json" "$T/s1.json" --noise "$T/noise2.json"
+
 # A stressor's result has one value and no samples: listed, not compared.
 sed 's/^{"bench":"syscall\/einval".*/{"bench":"memory\/anon","params":{},"unit":"s","better":"lower","status":"ok","mode":"stress","value":1.5},/' "$T/base.json" > "$T/stress.json"
 run 0 stressor "$T/stress.json" "$T/stress.json"
