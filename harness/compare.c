@@ -393,7 +393,7 @@ static int get_samples(const char *path, const char *key, const json_t *res,
 	*g = NULL;
 	*n = 0;
 	if (!json_is_array(s) || !len) {
-		bad_input("%s: %s: status ok but no \"samples\" array", path,
+		bad_input("%s: %s: status ok but \"samples\" is empty", path,
 			  key);
 		return -EINVAL;
 	}
@@ -416,6 +416,7 @@ static int get_samples(const char *path, const char *key, const json_t *res,
 		*g = malloc(len * sizeof(**g));
 		if (!*g) {
 			free(*x);
+			*x = NULL;
 			return -ENOMEM;
 		}
 		for (i = 0; i < len; i++)
