@@ -35,6 +35,7 @@
 #define BOOT_REPS 2000
 #define CV_WARN 0.05
 #define STEAL_WARN 1.0
+#define PREEMPT_WARN 0.2
 
 static volatile sig_atomic_t interrupted;
 static volatile pid_t worker_pid;
@@ -360,6 +361,23 @@ static void union_into(json_t *dst, json_t *src)
 	}
 }
 
+/* Timed results: how many samples another task interrupted. */
+static void note_preempted(json_t *r, json_t *preempted, json_t *warnings)
+{
+	size_t i, hit = 0, n = json_array_size(preempted);
+	json_t *v;
+
+	json_array_foreach(preempted, i, v) hit += json_integer_value(v) > 0;
+	json_object_set(r, "sample_preempted", preempted);
+	json_object_set_new(r, "preempted_frac",
+			    json_real((double)hit / (double)n));
+	if ((double)hit > PREEMPT_WARN * (double)n)
+		kerf_warnf(
+			warnings,
+			"%zu of %zu samples were preempted (another task ran on the PU)",
+			hit, n);
+}
+
 struct runner {
 	const char *self;
 	const struct kerf_profile *prof;
@@ -377,6 +395,7 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 	json_t *r, *samples = json_array(), *procs = json_array();
 	json_t *metrics = json_object(), *info = json_object();
 	json_t *warnings = json_array(), *cpus = json_array();
+	json_t *preempted = json_array();
 	int nprocs = rn->procs, nsamples = rn->samples;
 	unsigned long long st0, tt0, st1, tt1;
 	uint64_t t0 = kerf_now_ns(), iters = 0;
@@ -444,6 +463,7 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 			json_array_append(samples, v);
 			json_array_append_new(procs, json_integer(w));
 		}
+		json_array_extend(preempted, json_object_get(out, "preempted"));
 		merge_metrics(metrics, json_object_get(out, "metrics"));
 		json_object_update_missing(info, json_object_get(out, "info"));
 		union_into(warnings, json_object_get(out, "warnings"));
@@ -483,6 +503,8 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 		json_object_set_new(r, "procs", json_integer(nprocs));
 		json_object_set(r, "samples", samples);
 		json_object_set(r, "sample_procs", procs);
+		if (json_array_size(preempted) == n)
+			note_preempted(r, preempted, warnings);
 		if (!kerf_stats_compute(x, g, n, rn->seed + (uint64_t)index,
 					BOOT_REPS, &st)) {
 			json_t *sj = kerf_stats_to_json(&st);
@@ -529,6 +551,7 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 			    json_real((double)(kerf_now_ns() - t0) / 1e9));
 	json_decref(samples);
 	json_decref(procs);
+	json_decref(preempted);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -125,6 +126,7 @@ static int calibrate(struct kerf_ctx *ctx, const struct wspec *ws,
 static int timed(struct kerf_ctx *ctx, const struct wspec *ws, json_t *out)
 {
 	uint64_t n = ws->iters, t, start, spent;
+	json_t *preempted;
 	double clock_ns, loop_ns;
 	int rc;
 
@@ -168,14 +170,23 @@ static int timed(struct kerf_ctx *ctx, const struct wspec *ws, json_t *out)
 	}
 
 	start = kerf_now_ns();
+	preempted = json_array();
+	json_object_set_new(out, "preempted", preempted);
 	for (int i = 0; i < ws->samples; i++) {
+		struct rusage r0, r1;
 		double v;
 
+		/* Involuntary switches of the timing thread during the sample:
+		 * another task had its PU. */
+		getrusage(RUSAGE_THREAD, &r0);
 		rc = time_run(ctx, n, &t);
+		getrusage(RUSAGE_THREAD, &r1);
 		if (rc)
 			return rc;
 		v = ((double)t - clock_ns) / (double)n - loop_ns;
 		json_array_append_new(ctx->out_samples, json_real(v));
+		json_array_append_new(
+			preempted, json_integer(r1.ru_nivcsw - r0.ru_nivcsw));
 		spent = kerf_now_ns() - start;
 		/* Past the budget, stop, keeping at least three samples. */
 		if (i >= 2 && spent > ws->budget_ns)
