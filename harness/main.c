@@ -12,7 +12,8 @@ static const struct kerf_cmd cmds[] = {
 	{ "run", "run benches (the default suite without a pattern)", cmd_run },
 	{ "env", "show the environment fingerprint and its warnings", cmd_env },
 	/* stress */
-	{ "stress", "provoke a kernel limit in a cgroup and record a timeline", cmd_stress },
+	{ "stress", "provoke a kernel limit in a cgroup and record a timeline",
+	  cmd_stress },
 
 	/* report, export */
 	{ "report", "gnuplot plots and an HTML page of one or more runs",
@@ -21,7 +22,8 @@ static const struct kerf_cmd cmds[] = {
 	  cmd_export },
 
 	/* compare */
-	{ "compare", "the regression gate: compare runs, exit 1 on a regression",
+	{ "compare",
+	  "the regression gate: compare runs, exit 1 on a regression",
 	  cmd_compare },
 };
 
