@@ -798,24 +798,38 @@ json_t *kerf_env_capture(void)
 	return cap.env;
 }
 
-int kerf_env_cpu_times(uint64_t *steal_ticks, uint64_t *total_ticks)
+int kerf_env_cpu_times(int pu, uint64_t *steal_ticks, uint64_t *total_ticks)
 {
 	unsigned long long v[8] = { 0 };
-	char buf[512];
-	int ret, i;
+	char line[512], want[32];
+	int ret = -ENOENT;
+	FILE *f;
 
-	/* The aggregate line comes first; 512 bytes always hold it. */
-	ret = read_file("/proc/stat", buf, sizeof(buf));
-	if (ret < 0)
-		return ret;
-	if (sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-		return -EINVAL;
-	*steal_ticks = v[7];
-	*total_ticks = 0;
-	for (i = 0; i < 8; i++)
-		*total_ticks += v[i];
-	return 0;
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return -errno;
+	if (pu < 0)
+		snprintf(want, sizeof(want), "cpu ");
+	else
+		snprintf(want, sizeof(want), "cpu%d ", pu);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		ret = -EINVAL;
+		if (sscanf(line + strlen(want),
+			   "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7]) != 8)
+			break;
+		*steal_ticks = v[7];
+		*total_ticks = 0;
+		for (int i = 0; i < 8; i++)
+			*total_ticks += v[i];
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
 }
 
 /* A string member of an object, or NULL. */

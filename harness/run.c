@@ -157,33 +157,6 @@ static int parse_cpus(const char *s, const int *allowed, int nallowed, int *pus,
 	return err;
 }
 
-/* Steal and total ticks of one PU from /proc/stat. */
-static void cpu_ticks(int pu, unsigned long long *steal,
-		      unsigned long long *total)
-{
-	char line[512], want[32];
-	FILE *f = fopen("/proc/stat", "re");
-
-	*steal = *total = 0;
-	if (!f)
-		return;
-	snprintf(want, sizeof(want), "cpu%d ", pu);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v[8] = { 0 };
-
-		if (strncmp(line, want, strlen(want)))
-			continue;
-		sscanf(line + strlen(want),
-		       "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-		for (int i = 0; i < 8; i++)
-			*total += v[i];
-		*steal = v[7];
-		break;
-	}
-	fclose(f);
-}
-
 static void __attribute__((format(printf, 2, 3)))
 kerf_warnf(json_t *arr, const char *fmt, ...)
 {
@@ -397,7 +370,7 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 	json_t *warnings = json_array(), *cpus = json_array();
 	json_t *preempted = json_array();
 	int nprocs = rn->procs, nsamples = rn->samples;
-	unsigned long long st0, tt0, st1, tt1;
+	uint64_t st0 = 0, tt0 = 0, st1 = 0, tt1 = 0;
 	uint64_t t0 = kerf_now_ns(), iters = 0;
 	const char *status = "ok";
 	char reason[1024] = "";
@@ -415,7 +388,7 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 			 "needs root (run kerf as root for this bench)");
 		nprocs = 0;
 	}
-	cpu_ticks(rn->cpu, &st0, &tt0);
+	kerf_env_cpu_times(rn->cpu, &st0, &tt0);
 	for (int w = 0; w < nprocs; w++) {
 		json_t *spec, *out = NULL, *s, *v;
 		const char *ws;
@@ -472,7 +445,7 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 		if (interrupted)
 			break;
 	}
-	cpu_ticks(rn->cpu, &st1, &tt1);
+	kerf_env_cpu_times(rn->cpu, &st1, &tt1);
 
 	json_object_set_new(r, "status", json_string(status));
 	if (strcmp(status, "ok"))

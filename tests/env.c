@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The environment fingerprint against independent sources, and its warnings. */
+#include <errno.h>
 #include <dirent.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -186,12 +187,17 @@ static void check_cpu_times(void)
 {
 	uint64_t s1, t1, s2, t2;
 
-	CHECK(kerf_env_cpu_times(&s1, &t1) == 0, "cpu_times failed");
+	CHECK(kerf_env_cpu_times(-1, &s1, &t1) == 0, "cpu_times failed");
 	usleep(20000);
-	CHECK(kerf_env_cpu_times(&s2, &t2) == 0, "cpu_times failed");
+	CHECK(kerf_env_cpu_times(-1, &s2, &t2) == 0, "cpu_times failed");
 	CHECK(t1 > 0 && s1 <= t1 && s2 <= t2, "steal %llu of total %llu",
 	      (unsigned long long)s1, (unsigned long long)t1);
 	CHECK(t2 >= t1 && s2 >= s1, "/proc/stat went backwards");
+	/* One PU's line: fewer ticks than all PUs together, and no PU 1<<20. */
+	CHECK(kerf_env_cpu_times(0, &s2, &t2) == 0 && t2 > 0 && t2 <= t1 * 2,
+	      "PU 0 line");
+	CHECK(kerf_env_cpu_times(1 << 20, &s2, &t2) == -ENOENT,
+	      "absent PU found");
 }
 
 int main(void)

@@ -23,6 +23,6 @@ double kerf_env_busy_load(int npus);
  * total of user, nice, system, idle, iowait, irq, softirq and steal (guest
  * time is already inside user and nice). Returns 0 or a negative errno.
  */
-int kerf_env_cpu_times(uint64_t *steal_ticks, uint64_t *total_ticks);
+int kerf_env_cpu_times(int pu, uint64_t *steal_ticks, uint64_t *total_ticks);
 
 #endif
