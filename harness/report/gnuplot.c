@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report_util.h"
+#include "report/util.h"
 
 /* How long one plot may take before gnuplot is killed. */
 #define GNUPLOT_TIMEOUT_MS 60000

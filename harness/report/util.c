@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report_util.h"
+#include "report/util.h"
 
 int kerf_out_open(struct kerf_outfile *o, const char *path)
 {

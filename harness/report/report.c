@@ -16,7 +16,7 @@
 #include "kerf/report.h"
 #include "kerf/result.h"
 #include "kerf/stats.h"
-#include "report_util.h"
+#include "report/util.h"
 
 #define MAX_PARAMS 32
 #define BOOT_REPS 2000

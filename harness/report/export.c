@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "kerf/report.h"
 #include "kerf/result.h"
-#include "report_util.h"
+#include "report/util.h"
 
 /* A json_real that is never NaN or Infinity (jansson refuses them: NULL). */
 static json_t *jreal(double v)
