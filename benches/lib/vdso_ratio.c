@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kerf/derive.h"
 #include "kerf/result.h"
 
 /* Below this syscall/vdso ratio the vDSO did not serve the call. */
-#define SERVED_RATIO 1.5
 
 /* The same result with via=syscall, or NULL. */
 static const json_t *partner(const json_t *results, const json_t *r)
@@ -83,7 +83,7 @@ json_t *kerf_vdso_ratios(json_t *run)
 		if (!s || median(r) <= 0)
 			continue;
 		ratio = median(s) / median(r);
-		if (ratio < SERVED_RATIO) {
+		if (ratio < KERF_VDSO_SERVED_RATIO) {
 			if (clock && !strcmp(clock, "process_cputime"))
 				snprintf(
 					note, sizeof(note),
@@ -102,7 +102,7 @@ json_t *kerf_vdso_ratios(json_t *run)
 			      "params",
 			      json_deep_copy(json_object_get(r, "params")),
 			      "vdso_ns", median(r), "syscall_ns", median(s),
-			      "ratio", ratio, "served", ratio >= SERVED_RATIO);
+			      "ratio", ratio, "served", ratio >= KERF_VDSO_SERVED_RATIO);
 		json_object_del(json_object_get(e, "params"), "via");
 		if (note[0])
 			json_object_set_new(e, "note", json_string(note));
@@ -120,7 +120,7 @@ void kerf_print_vdso_ratios(const json_t *ratios, FILE *f)
 		return;
 	fprintf(f,
 		"\nvdso/syscall: syscall median over vdso median (under %.1f: the vDSO did not serve the call)\n",
-		SERVED_RATIO);
+		KERF_VDSO_SERVED_RATIO);
 	json_array_foreach(ratios, i, e)
 	{
 		const char *clock = json_string_value(

@@ -32,7 +32,6 @@
 #include "kerf/stats.h"
 #include "kerf/topo.h"
 
-#define BOOT_REPS 2000
 #define CV_WARN 0.05
 #define STEAL_WARN 1.0
 #define PREEMPT_WARN 0.2
@@ -479,7 +478,7 @@ static json_t *run_job(const struct runner *rn, json_t *job, int index)
 		if (json_array_size(preempted) == n)
 			note_preempted(r, preempted, warnings);
 		if (!kerf_stats_compute(x, g, n, rn->seed + (uint64_t)index,
-					BOOT_REPS, &st)) {
+					KERF_BOOT_REPS, &st)) {
 			json_t *sj = kerf_stats_to_json(&st);
 			int ng;
 			double pcv = kerf_group_median_cv(x, g, n, &ng);

@@ -19,15 +19,11 @@
 #define CMP_SCHEMA "kerf.compare/1"
 #define CMP_DEFAULT_THRESHOLD 3.0 /* percent */
 #define CMP_DEFAULT_ALPHA 0.05
-#define CMP_REPS 2000
 #define CMP_SEED 0x6b6572662d676174ull /* "kerf-gat" */
 #define CMP_KEYLEN 1024
 
 /* The environment keys the gate looks at; the first ones refuse. */
-static const struct {
-	const char *key;
-	bool matters;
-} env_keys[] = {
+const struct kerf_env_key kerf_env_keys[KERF_N_ENV_KEYS] = {
 	{ "kernel", true },	   { "cpu_model", true },
 	{ "microcode", true },	   { "mitigations", true },
 	{ "thp", true },	   { "clocksource", true },
@@ -35,7 +31,8 @@ static const struct {
 	{ "boost", false },	   { "virt", false },
 	{ "kerf_version", false },
 };
-#define N_ENV_KEYS (sizeof(env_keys) / sizeof(env_keys[0]))
+#define N_ENV_KEYS KERF_N_ENV_KEYS
+#define env_keys kerf_env_keys
 
 enum fmt { FMT_TEXT, FMT_MD, FMT_JSON };
 enum verdict { V_SAME, V_REGRESSION, V_IMPROVEMENT };
@@ -518,7 +515,7 @@ static int compare_pair(struct column *c, const char *bpath, const char *key,
 	p->lower_better = !strcmp(bb, "lower");
 	p->mb = kerf_median(xb, sb.n);
 	p->mn = kerf_median(xn, sn.n);
-	ret = kerf_boot_ratio(&sb, &sn, CMP_SEED ^ key_hash(key), CMP_REPS,
+	ret = kerf_boot_ratio(&sb, &sn, CMP_SEED ^ key_hash(key), KERF_BOOT_REPS,
 			      0.95, o->plain ? 0 : KERF_BOOT_EXPAND, &p->ci);
 	if (ret == -EINVAL) {
 		snprintf(
@@ -974,7 +971,7 @@ static void print_header(FILE *f, struct run_in *base, struct column *cols,
 			md ? "\n" : "", o->threshold);
 	fprintf(f,
 		", alpha %g, Holm over the pairs of each NEW run, bootstrap %d reps by process (%s interval), seed 0x%llx\n",
-		o->alpha, CMP_REPS, o->plain ? "percentile" : "expanded",
+		o->alpha, KERF_BOOT_REPS, o->plain ? "percentile" : "expanded",
 		(unsigned long long)CMP_SEED);
 	print_busy(f, "BASE", base, md);
 	for (int c = 0; c < ncol; c++) {
@@ -1210,7 +1207,7 @@ static void print_json(FILE *f, struct run_in *base, struct column *cols,
 	json_object_set_new(root, "threshold_forced",
 			    json_boolean(o->threshold_set));
 	json_object_set_new(root, "alpha", json_real(o->alpha));
-	json_object_set_new(root, "boot_reps", json_integer(CMP_REPS));
+	json_object_set_new(root, "boot_reps", json_integer(KERF_BOOT_REPS));
 	json_object_set_new(root, "interval",
 			    json_string(o->plain ? "percentile" : "expanded"));
 	snprintf(seed, sizeof(seed), "0x%016llx", (unsigned long long)CMP_SEED);

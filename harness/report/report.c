@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kerf/derive.h"
+#include "kerf/hypo.h"
 #include "kerf/parse.h"
 #include "kerf/report.h"
 #include "kerf/result.h"
@@ -19,10 +21,8 @@
 #include "report/util.h"
 
 #define MAX_PARAMS 32
-#define BOOT_REPS 2000
 #define BOOT_SEED 0x6b657266ull /* "kerf" */
 /* Below this syscall/vDSO ratio the call did not stay in user space. */
-#define VDSO_MIN_RATIO 1.5
 
 /* Tableau 10: distinct, readable, kind to colour-blind readers. */
 static const char *const colours[] = {
@@ -1394,7 +1394,7 @@ static double sset_boot_median(const struct sset *s, struct kerf_rng *rng,
 }
 
 /*
- * The 95% percentile interval of median(new) / median(base) over BOOT_REPS
+ * The 95% percentile interval of median(new) / median(base) over KERF_BOOT_REPS
  * resamples of both, each resampled the way kerf's statistics resample.
  */
 static int boot_ratio(const json_t *base, const json_t *new, double *lo,
@@ -1417,21 +1417,21 @@ static int boot_ratio(const json_t *base, const json_t *new, double *lo,
 						      b.gmax * b.ng) +
 			     1,
 		     sizeof(*buf));
-	ratios = calloc(BOOT_REPS, sizeof(*ratios));
+	ratios = calloc(KERF_BOOT_REPS, sizeof(*ratios));
 	if (!buf || !ratios) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	kerf_rng_seed(&rng, BOOT_SEED);
-	for (i = 0; i < BOOT_REPS; i++) {
+	for (i = 0; i < KERF_BOOT_REPS; i++) {
 		double mb = sset_boot_median(&a, &rng, buf);
 		double mn = sset_boot_median(&b, &rng, buf);
 
 		ratios[i] = mb != 0 ? mn / mb : NAN;
 	}
-	qsort(ratios, BOOT_REPS, sizeof(*ratios), cmp_dbl);
-	*lo = kerf_quantile_sorted(ratios, BOOT_REPS, 0.025);
-	*hi = kerf_quantile_sorted(ratios, BOOT_REPS, 0.975);
+	qsort(ratios, KERF_BOOT_REPS, sizeof(*ratios), cmp_dbl);
+	*lo = kerf_quantile_sorted(ratios, KERF_BOOT_REPS, 0.025);
+	*hi = kerf_quantile_sorted(ratios, KERF_BOOT_REPS, 0.975);
 	ret = isfinite(*lo) && isfinite(*hi) ? 0 : -EDOM;
 out:
 	free(buf);
@@ -2191,12 +2191,12 @@ static void html_via_ratios(FILE *f, const struct report *rep,
 				"</td><td class=\"n\">%.2f</td>",
 				x, y, ratio);
 			note = derived_note(rep->runs[fr->v[i].run], a);
-			if (ratio < VDSO_MIN_RATIO && note) {
+			if (ratio < KERF_VDSO_SERVED_RATIO && note) {
 				/* kerf run's own diagnosis (derived.vdso). */
 				fprintf(f, "<td class=\"error\">");
 				html_esc(f, note);
 				fprintf(f, "</td></tr>\n");
-			} else if (ratio < VDSO_MIN_RATIO) {
+			} else if (ratio < KERF_VDSO_SERVED_RATIO) {
 				fprintf(f, "<td class=\"error\">not served by "
 					   "the vDSO here; clocksource ");
 				html_esc(f, cs ? cs : "unknown");
@@ -2213,7 +2213,7 @@ static void html_via_ratios(FILE *f, const struct report *rep,
 			"</table>\n<p>A ratio under %.1f means the vDSO entry "
 			"fell back to the system call (often because the "
 			"clocksource cannot be read from user space).</p>\n",
-			VDSO_MIN_RATIO);
+			KERF_VDSO_SERVED_RATIO);
 }
 
 static void html_compare(FILE *f, const struct report *rep,
@@ -2230,7 +2230,7 @@ static void html_compare(FILE *f, const struct report *rep,
 		"samples within them (seed %llu). &ldquo;Changed&rdquo; "
 		"only says the interval excludes 1; <code>kerf compare"
 		"</code> is the gate.</p>\n",
-		BOOT_REPS, (unsigned long long)BOOT_SEED);
+		KERF_BOOT_REPS, (unsigned long long)BOOT_SEED);
 	if (plot >= 0)
 		html_figure(f, rep, plot);
 	if (!n) {

@@ -5,6 +5,10 @@
 
 #include <jansson.h>
 
+/* A vDSO call at least this many times cheaper than its syscall was served
+ * by the vDSO; below it the kernel was entered (derived.vdso, the report). */
+#define KERF_VDSO_SERVED_RATIO 1.5
+
 /*
  * Least-squares line of the median against a size parameter, over all ok
  * results of bench in run["results"] that share the other parameters. The

@@ -79,6 +79,19 @@ int kerf_boot_ratio(const struct kerf_sampleset *base,
  * covers about 90%, not 95%; this restores it. With one process on a
  * side, k is the smaller sample count instead.
  */
+/*
+ * The environment keys that decide whether two runs compare (kerf.run/1
+ * environment member names). A key that matters refuses a comparison when
+ * the two runs differ on it; the others are shown. The gate and the report
+ * both read this one list.
+ */
+struct kerf_env_key {
+	const char *key;
+	bool matters;
+};
+#define KERF_N_ENV_KEYS 11
+extern const struct kerf_env_key kerf_env_keys[KERF_N_ENV_KEYS];
+
 #define KERF_BOOT_EXPAND (1u << 0)
 
 /* The level kerf_boot_ratio uses for KERF_BOOT_EXPAND with k units. */

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bootstrap replicates, for every interval kerf prints (run, gate, report). */
+#define KERF_BOOT_REPS 2000
+
 /* xoshiro256** seeded through splitmix64: fast, reproducible from a seed. */
 struct kerf_rng {
 	uint64_t s[4];
