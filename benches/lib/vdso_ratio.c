@@ -102,7 +102,8 @@ json_t *kerf_vdso_ratios(json_t *run)
 			      "params",
 			      json_deep_copy(json_object_get(r, "params")),
 			      "vdso_ns", median(r), "syscall_ns", median(s),
-			      "ratio", ratio, "served", ratio >= KERF_VDSO_SERVED_RATIO);
+			      "ratio", ratio, "served",
+			      ratio >= KERF_VDSO_SERVED_RATIO);
 		json_object_del(json_object_get(e, "params"), "via");
 		if (note[0])
 			json_object_set_new(e, "note", json_string(note));

@@ -515,8 +515,9 @@ static int compare_pair(struct column *c, const char *bpath, const char *key,
 	p->lower_better = !strcmp(bb, "lower");
 	p->mb = kerf_median(xb, sb.n);
 	p->mn = kerf_median(xn, sn.n);
-	ret = kerf_boot_ratio(&sb, &sn, CMP_SEED ^ key_hash(key), KERF_BOOT_REPS,
-			      0.95, o->plain ? 0 : KERF_BOOT_EXPAND, &p->ci);
+	ret = kerf_boot_ratio(&sb, &sn, CMP_SEED ^ key_hash(key),
+			      KERF_BOOT_REPS, 0.95,
+			      o->plain ? 0 : KERF_BOOT_EXPAND, &p->ci);
 	if (ret == -EINVAL) {
 		snprintf(
 			why, sizeof(why),
