@@ -13,14 +13,14 @@ double kerf_norm_sf(double z)
 	return 0.5 * erfc(z / M_SQRT2);
 }
 
-struct ranked {
+struct hypo_ranked {
 	double v;
 	int from_x;
 };
 
-static int cmp_ranked(const void *a, const void *b)
+static int hypo_cmp_ranked(const void *a, const void *b)
 {
-	const struct ranked *ra = a, *rb = b;
+	const struct hypo_ranked *ra = a, *rb = b;
 
 	return (ra->v > rb->v) - (ra->v < rb->v);
 }
@@ -31,7 +31,7 @@ static int cmp_ranked(const void *a, const void *b)
  * largest value belonging to the first sample (it beats all b of the
  * second) or to the second. Counts fit a double up to C(1008, 8) ~ 1e19.
  */
-static int mwu_exact_sf(size_t m, size_t n, double u, double *p)
+static int hypo_exact_sf(size_t m, size_t n, double u, double *p)
 {
 	size_t umax = m * n, a, b, k;
 	double **g, total = 0, tail = 0;
@@ -74,7 +74,7 @@ int kerf_mwu(const double *x, size_t nx, const double *y, size_t ny,
 	     bool force_asymptotic, struct kerf_mwu *out)
 {
 	size_t n = nx + ny, i, j;
-	struct ranked *r;
+	struct hypo_ranked *r;
 	double r1 = 0, tie = 0, mu, var, umax;
 
 	memset(out, 0, sizeof(*out));
@@ -91,7 +91,7 @@ int kerf_mwu(const double *x, size_t nx, const double *y, size_t ny,
 			return -EINVAL;
 		}
 	}
-	qsort(r, n, sizeof(*r), cmp_ranked);
+	qsort(r, n, sizeof(*r), hypo_cmp_ranked);
 	/* Average ranks (1-based) over each run of equal values. */
 	for (i = 0; i < n; i = j) {
 		double rank, t;
@@ -115,7 +115,7 @@ int kerf_mwu(const double *x, size_t nx, const double *y, size_t ny,
 	    (nx < ny ? nx : ny) <= KERF_MWU_EXACT_MAX &&
 	    (nx > ny ? nx : ny) <= KERF_MWU_EXACT_NMAX) {
 		double p;
-		int ret = mwu_exact_sf(nx, ny, umax, &p);
+		int ret = hypo_exact_sf(nx, ny, umax, &p);
 
 		if (ret)
 			return ret;
@@ -136,14 +136,14 @@ int kerf_mwu(const double *x, size_t nx, const double *y, size_t ny,
 	return 0;
 }
 
-struct pidx {
+struct hypo_pidx {
 	double p;
 	size_t i;
 };
 
-static int cmp_pidx(const void *a, const void *b)
+static int hypo_cmp_pidx(const void *a, const void *b)
 {
-	const struct pidx *pa = a, *pb = b;
+	const struct hypo_pidx *pa = a, *pb = b;
 
 	if (pa->p != pb->p)
 		return (pa->p > pb->p) - (pa->p < pb->p);
@@ -152,7 +152,7 @@ static int cmp_pidx(const void *a, const void *b)
 
 int kerf_holm(const double *p, size_t n, double *adj)
 {
-	struct pidx *s;
+	struct hypo_pidx *s;
 	double run = 0;
 	size_t k;
 
@@ -165,7 +165,7 @@ int kerf_holm(const double *p, size_t n, double *adj)
 		s[k].p = p[k];
 		s[k].i = k;
 	}
-	qsort(s, n, sizeof(*s), cmp_pidx);
+	qsort(s, n, sizeof(*s), hypo_cmp_pidx);
 	/* The k-th smallest (0-based) is multiplied by n - k; keep monotone. */
 	for (k = 0; k < n; k++) {
 		double v = fmin(1, (double)(n - k) * s[k].p);
@@ -178,38 +178,39 @@ int kerf_holm(const double *p, size_t n, double *adj)
 }
 
 /* Samples of one side grouped by worker process. */
-struct groups {
+struct hypo_groups {
 	double *v; /* samples, process by process */
 	size_t *off; /* group g is v[off[g] .. off[g + 1]) */
 	size_t ng, n, maxg;
 	double *pool; /* one replicate: at most ng * maxg samples */
 };
 
-struct vp {
+struct hypo_vp {
 	double v;
 	int proc;
 	size_t i;
 };
 
-static int cmp_vp(const void *a, const void *b)
+static int hypo_cmp_vp(const void *a, const void *b)
 {
-	const struct vp *x = a, *y = b;
+	const struct hypo_vp *x = a, *y = b;
 
 	if (x->proc != y->proc)
 		return (x->proc > y->proc) - (x->proc < y->proc);
 	return (x->i > y->i) - (x->i < y->i);
 }
 
-static void groups_free(struct groups *g)
+static void hypo_groups_free(struct hypo_groups *g)
 {
 	free(g->v);
 	free(g->off);
 	free(g->pool);
 }
 
-static int groups_make(const struct kerf_sampleset *s, struct groups *g)
+static int hypo_groups_make(const struct kerf_sampleset *s,
+			    struct hypo_groups *g)
 {
-	struct vp *t;
+	struct hypo_vp *t;
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
@@ -223,7 +224,7 @@ static int groups_make(const struct kerf_sampleset *s, struct groups *g)
 		t[i].proc = s->proc ? s->proc[i] : 0;
 		t[i].i = i;
 	}
-	qsort(t, s->n, sizeof(*t), cmp_vp);
+	qsort(t, s->n, sizeof(*t), hypo_cmp_vp);
 	for (i = 0; i < s->n; i++) {
 		if (!i || t[i].proc != t[i - 1].proc)
 			g->off[g->ng++] = i;
@@ -241,7 +242,7 @@ static int groups_make(const struct kerf_sampleset *s, struct groups *g)
 	return 0;
 fail:
 	free(t);
-	groups_free(g);
+	hypo_groups_free(g);
 	return -ENOMEM;
 }
 
@@ -249,7 +250,7 @@ fail:
  * The k-th smallest of x[0..n) by Wirth's selection; afterwards x[0..k) are
  * no larger than x[k] and x(k..n) no smaller.
  */
-static double select_kth(double *x, size_t n, size_t k)
+static double hypo_select_kth(double *x, size_t n, size_t k)
 {
 	long l = 0, m = (long)n - 1, kk = (long)k;
 
@@ -280,15 +281,15 @@ static double select_kth(double *x, size_t n, size_t k)
 }
 
 /* Median of x[0..n), reordering x; the mean of the middle two for even n. */
-static double median_inplace(double *x, size_t n)
+static double hypo_median_inplace(double *x, size_t n)
 {
 	double a, b;
 	size_t i;
 
-	a = select_kth(x, n, n / 2);
+	a = hypo_select_kth(x, n, n / 2);
 	if (n & 1)
 		return a;
-	/* The lower middle is the largest of what select_kth left below. */
+	/* The lower middle is the largest of what hypo_select_kth left below. */
 	b = x[0];
 	for (i = 1; i < n / 2; i++)
 		if (x[i] > b)
@@ -297,7 +298,7 @@ static double median_inplace(double *x, size_t n)
 }
 
 /* One replicate: processes with replacement, then samples within each. */
-static double boot_median(struct groups *g, struct kerf_rng *r)
+static double hypo_boot_median(struct hypo_groups *g, struct kerf_rng *r)
 {
 	size_t k, m = 0;
 
@@ -308,7 +309,7 @@ static double boot_median(struct groups *g, struct kerf_rng *r)
 		for (i = 0; i < len; i++)
 			g->pool[m++] = g->v[base + kerf_rng_below(r, len)];
 	}
-	return median_inplace(g->pool, m);
+	return hypo_median_inplace(g->pool, m);
 }
 
 /*
@@ -355,11 +356,20 @@ double kerf_expanded_level(double level, size_t k)
 	return erf(z / M_SQRT2);
 }
 
+uint64_t kerf_gate_seed(const char *key)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, 64 bits */
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 0x100000001b3ull;
+	return KERF_GATE_SEED ^ h;
+}
+
 int kerf_boot_ratio(const struct kerf_sampleset *base,
 		    const struct kerf_sampleset *new, uint64_t seed, int reps,
 		    double level, unsigned int flags, struct kerf_ratio_ci *out)
 {
-	struct groups gb, gn;
+	struct hypo_groups gb, gn;
 	struct kerf_rng rng;
 	double *rat, mb, mn;
 	int ret, i;
@@ -371,12 +381,12 @@ int kerf_boot_ratio(const struct kerf_sampleset *base,
 	mn = kerf_median(new->x, new->n);
 	if (!(mb > 0) || !(mn >= 0))
 		return -EINVAL;
-	ret = groups_make(base, &gb);
+	ret = hypo_groups_make(base, &gb);
 	if (ret)
 		return ret;
-	ret = groups_make(new, &gn);
+	ret = hypo_groups_make(new, &gn);
 	if (ret) {
-		groups_free(&gb);
+		hypo_groups_free(&gb);
 		return ret;
 	}
 	rat = malloc((size_t)reps * sizeof(*rat));
@@ -396,8 +406,8 @@ int kerf_boot_ratio(const struct kerf_sampleset *base,
 	out->level = level;
 	kerf_rng_seed(&rng, seed);
 	for (i = 0; i < reps; i++) {
-		double b = boot_median(&gb, &rng);
-		double a = boot_median(&gn, &rng);
+		double b = hypo_boot_median(&gb, &rng);
+		double a = hypo_boot_median(&gn, &rng);
 
 		/* A replicate median of zero or less: the ratio is unbounded. */
 		rat[i] = b > 0 ? a / b : INFINITY;
@@ -410,7 +420,7 @@ int kerf_boot_ratio(const struct kerf_sampleset *base,
 	out->seed = seed;
 	free(rat);
 out:
-	groups_free(&gb);
-	groups_free(&gn);
+	hypo_groups_free(&gb);
+	hypo_groups_free(&gn);
 	return ret;
 }

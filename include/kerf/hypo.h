@@ -79,6 +79,25 @@ int kerf_boot_ratio(const struct kerf_sampleset *base,
  * covers about 90%, not 95%; this restores it. With one process on a
  * side, k is the smaller sample count instead.
  */
+#define KERF_BOOT_EXPAND (1u << 0)
+
+/* The level kerf_boot_ratio uses for KERF_BOOT_EXPAND with k units. */
+double kerf_expanded_level(double level, size_t k);
+
+/* Quantile p of Student's t with df degrees of freedom (df >= 1). */
+double kerf_t_quantile(double p, double df);
+
+/* Standard normal upper tail, P(Z > z). */
+double kerf_norm_sf(double z);
+
+/*
+ * The seed the gate gives kerf_boot_ratio for the pair of results with this
+ * key (kerf_result_key): KERF_GATE_SEED xor the key's FNV-1a hash, so that
+ * every caller gets the same interval for the same pair.
+ */
+#define KERF_GATE_SEED 0x6b6572662d676174ull /* "kerf-gat" */
+uint64_t kerf_gate_seed(const char *key);
+
 /*
  * The environment keys that decide whether two runs compare (kerf.run/1
  * environment member names). A key that matters refuses a comparison when
@@ -92,15 +111,7 @@ struct kerf_env_key {
 #define KERF_N_ENV_KEYS 11
 extern const struct kerf_env_key kerf_env_keys[KERF_N_ENV_KEYS];
 
-#define KERF_BOOT_EXPAND (1u << 0)
-
-/* The level kerf_boot_ratio uses for KERF_BOOT_EXPAND with k units. */
-double kerf_expanded_level(double level, size_t k);
-
-/* Quantile p of Student's t with df degrees of freedom (df >= 1). */
-double kerf_t_quantile(double p, double df);
-
-/* Standard normal upper tail, P(Z > z). */
-double kerf_norm_sf(double z);
+/* The index of key in kerf_env_keys, or -1. */
+int kerf_env_key_index(const char *key);
 
 #endif
