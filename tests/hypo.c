@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The gate's statistics: U test vs scipy, Holm by hand, bootstrap ratio. */
+/* The gate's statistics: U test vs scipy, Holm by hand, bootstrap ratio, a pair. */
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "kerf/gate.h"
 #include "kerf/hypo.h"
 #include "kerf/stats.h"
 
@@ -306,12 +309,65 @@ static void test_expand(void)
 	      cov_e);
 }
 
+/* A result of 10 processes x 10 samples around level, each off by <= 1%. */
+static json_t *gate_result(double level, const char *status)
+{
+	json_t *s = json_array(), *p = json_array();
+
+	for (int i = 0; i < 100; i++) {
+		json_array_append_new(
+			s, json_real(level *
+				     (1 + 0.01 * ((i * 37) % 11 - 5) / 5)));
+		json_array_append_new(p, json_integer(i / 10));
+	}
+	return json_pack("{s:s, s:{}, s:s, s:s, s:s, s:o, s:o}", "bench",
+			 "syscall/getppid", "params", "unit", "ns/op", "better",
+			 "lower", "status", status, "samples", s,
+			 "sample_procs", p);
+}
+
+/* The engine the report shares: seed, interval and verdict of one pair. */
+static void test_gate(void)
+{
+	json_t *b = gate_result(100, "ok"), *n = gate_result(110, "ok");
+	json_t *skip = gate_result(110, "skip");
+	struct kerf_gate_tally t = { 0 };
+	struct kerf_gate_opts o;
+	struct kerf_gate_pair p;
+	char why[256];
+
+	/* FNV-1a by hand in Python: h = (h ^ c) * 0x100000001b3 mod 2^64. */
+	CHECK(kerf_gate_seed("syscall/getppid{}") == 0xba8484ed8677e0c4ull,
+	      "seed %llx",
+	      (unsigned long long)kerf_gate_seed("syscall/getppid{}"));
+	kerf_gate_opts_init(&o);
+	CHECK(!kerf_gate_pair("syscall/getppid{}", "b", b, "n", n, &o, &p, why,
+			      sizeof(why)),
+	      "pair");
+	CHECK(p.ci.seed == kerf_gate_seed("syscall/getppid{}"), "pair seed");
+	CHECK(close_rel(p.ci.ratio, 1.1, 1e-9), "ratio %g", p.ci.ratio);
+	CHECK(p.ci.lo < 1.1 && p.ci.hi > 1.1 && p.ci.lo > 1.05, "ci [%g, %g]",
+	      p.ci.lo, p.ci.hi);
+	kerf_gate_verdicts(&p, 1, &o, &t);
+	CHECK(p.v == KERF_REGRESSION && t.nreg == 1 && !t.nimp, "verdict %s",
+	      kerf_verdict_name[p.v]);
+	CHECK(kerf_gate_pair("syscall/getppid{}", "b", b, "n", skip, &o, &p,
+			     why, sizeof(why)) == 1,
+	      "skip");
+	CHECK(!strcmp(why, "BASE ok, NEW skip: no reason given"), "why '%s'",
+	      why);
+	json_decref(b);
+	json_decref(n);
+	json_decref(skip);
+}
+
 int main(void)
 {
 	test_mwu();
 	test_holm();
 	test_boot();
 	test_expand();
+	test_gate();
 	if (fails) {
 		fprintf(stderr, "%d check(s) failed\n", fails);
 		return 1;
