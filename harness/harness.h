@@ -37,6 +37,10 @@ const char *kerf_ptype_name(enum kerf_ptype t);
 void kerf_bench_print(const struct kerf_bench *b, FILE *f);
 json_t *kerf_bench_json(const struct kerf_bench *b);
 
+/* kerf env: the fingerprint and its warnings as "path: value" lines under
+ * topic headings (system, cpu, timing, ...), then the warnings. */
+void kerf_env_print(FILE *out, json_t *env, json_t *warnings);
+
 /* Measurement profile. */
 struct kerf_profile {
 	int id; /* 0 quick, 1 default, 2 full */
