@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kerf/bench.h"
+#include "kerf/derive.h"
 #include "kerf/parse.h"
 
 extern char **environ;
@@ -720,6 +721,7 @@ const struct kerf_bench spawn_fork = {
 	.setup = rss_setup,
 	.run = fork_run,
 	.teardown = rss_teardown,
+	.derive = &kerf_derive_fork_rss,
 };
 
 const struct kerf_bench spawn_vfork = {

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "kerf/bench.h"
+#include "kerf/derive.h"
 #include "kerf/memlib.h"
 #include "kerf/perf.h"
 
@@ -124,4 +125,5 @@ const struct kerf_bench tlb_chase = {
 	.setup = chase_setup,
 	.run = chase_run,
 	.teardown = chase_teardown,
+	.derive = &kerf_derive_tlb,
 };

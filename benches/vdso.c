@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kerf/bench.h"
+#include "kerf/derive.h"
 
 enum { VIA_VDSO, VIA_SYSCALL };
 #define VIA_CHOICES "vdso,syscall"
@@ -86,6 +87,7 @@ const struct kerf_bench vdso_clock_gettime = {
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
 	.run = cg_run,
+	.derive = &kerf_derive_vdso,
 };
 
 static int gtod_run(struct kerf_ctx *ctx, uint64_t n)
@@ -115,6 +117,7 @@ const struct kerf_bench vdso_gettimeofday = {
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
 	.run = gtod_run,
+	.derive = &kerf_derive_vdso,
 };
 
 static int time_run(struct kerf_ctx *ctx, uint64_t n)
@@ -144,6 +147,7 @@ const struct kerf_bench vdso_time = {
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
 	.run = time_run,
+	.derive = &kerf_derive_vdso,
 };
 
 static int getcpu_run(struct kerf_ctx *ctx, uint64_t n)
@@ -175,4 +179,5 @@ const struct kerf_bench vdso_getcpu = {
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
 	.run = getcpu_run,
+	.derive = &kerf_derive_vdso,
 };

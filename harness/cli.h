@@ -37,8 +37,5 @@ const char *kerf_version(void);
 const char *kerf_git_rev(void);
 /* The results table of kerf run: bench, params, median, CI, CV, unit. */
 void kerf_print_table(const json_t *run, FILE *f);
-/* vdso/syscall ratio of each vdso pair in a run; "note" where not served. */
-json_t *kerf_vdso_ratios(json_t *run);
-void kerf_print_vdso_ratios(const json_t *ratios, FILE *f);
 
 #endif

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kerf/bench.h"
 
@@ -30,6 +31,15 @@ int kerf_param_store(const struct kerf_param *p, void *priv, const char *val);
 /* "4K..64G", "a|b|c" and so on, for messages and `kerf list`. */
 void kerf_param_range(const struct kerf_param *p, char *buf, size_t len);
 const char *kerf_ptype_name(enum kerf_ptype t);
+
+/* kerf list: a bench as its lines of text (name, summary, parameters), or
+ * as the JSON object of kerf list --json. */
+void kerf_bench_print(const struct kerf_bench *b, FILE *f);
+json_t *kerf_bench_json(const struct kerf_bench *b);
+
+/* kerf env: the fingerprint and its warnings as "path: value" lines under
+ * topic headings (system, cpu, timing, ...), then the warnings. */
+void kerf_env_print(FILE *out, json_t *env, json_t *warnings);
 
 /* Measurement profile. */
 struct kerf_profile {

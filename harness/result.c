@@ -71,6 +71,17 @@ void kerf_run_finish(json_t *run)
 	json_object_set_new(run, "finished", json_string(now));
 }
 
+json_t *kerf_run_derived(json_t *run)
+{
+	json_t *d = json_object_get(run, "derived");
+
+	if (!json_is_object(d)) {
+		d = json_object();
+		json_object_set_new(run, "derived", d);
+	}
+	return d;
+}
+
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Derived figures of a run: straight-line fits of medians across a sweep. */
+/* Derived figures of a run: straight-line fits of medians across a sweep,
+ * and the fit of the spawn family (fork cost against the parent's RSS). */
 #include <errno.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 
 #include "kerf/derive.h"
 #include "kerf/parse.h"
+#include "kerf/result.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -138,11 +141,7 @@ int kerf_derive_linear(json_t *run, const char *bench, const char *param,
 		json_array_append_new(json_object_get(g, "points"),
 				      json_pack("[f, f]", x, y));
 	}
-	derived = json_object_get(run, "derived");
-	if (!json_is_object(derived)) {
-		derived = json_object();
-		json_object_set_new(run, "derived", derived);
-	}
+	derived = kerf_run_derived(run);
 	json_object_foreach(groups, gk, g)
 	{
 		json_t *f =
@@ -160,3 +159,13 @@ int kerf_derive_linear(json_t *run, const char *bench, const char *param,
 	json_decref(groups);
 	return stored;
 }
+
+static int derive_fork_rss(json_t *run)
+{
+	return kerf_derive_linear(run, "spawn/fork", "rss", "fork_rss_slope",
+				  1073741824.0, "ns/op per GiB");
+}
+
+const struct kerf_derive kerf_derive_fork_rss = {
+	.derive = derive_fork_rss,
+};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/derive.h"
 #include "kerf/memlib.h"
 #include "kerf/parse.h"
 #include "kerf/result.h"
@@ -335,11 +336,7 @@ int kerf_tlb_derive(json_t *run)
 		if (!bench || strcmp(bench, "tlb/chase") || !st ||
 		    strcmp(st, "ok") || curve_key(res, key, sizeof(key)))
 			continue;
-		derived = json_object_get(run, "derived");
-		if (!derived) {
-			derived = json_object();
-			json_object_set_new(run, "derived", derived);
-		}
+		derived = kerf_run_derived(run);
 		if (json_object_get(derived, key))
 			continue;
 		o = derive_curve(results, key);
@@ -358,3 +355,7 @@ int kerf_tlb_derive(json_t *run)
 	json_decref(caches);
 	return ncurves;
 }
+
+const struct kerf_derive kerf_derive_tlb = {
+	.derive = kerf_tlb_derive,
+};

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The vdso/syscall ratio of each call of the vdso family in a run, and the
  * calls the vDSO did not serve on this host (a ratio near 1). */
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "kerf/derive.h"
 #include "kerf/result.h"
-
-/* Below this syscall/vdso ratio the vDSO did not serve the call. */
 
 /* The same result with via=syscall, or NULL. */
 static const json_t *partner(const json_t *results, const json_t *r)
@@ -139,3 +137,27 @@ void kerf_print_vdso_ratios(const json_t *ratios, FILE *f)
 			json_string_value(json_object_get(e, "note")) ?: "");
 	}
 }
+
+static int vdso_derive(json_t *run)
+{
+	json_t *ratios = kerf_vdso_ratios(run);
+	int n = (int)json_array_size(ratios);
+
+	if (n)
+		json_object_set_new(kerf_run_derived(run), "vdso", ratios);
+	else
+		json_decref(ratios);
+	return n;
+}
+
+static void vdso_print(const json_t *run)
+{
+	kerf_print_vdso_ratios(json_object_get(json_object_get(run, "derived"),
+					       "vdso"),
+			       stdout);
+}
+
+const struct kerf_derive kerf_derive_vdso = {
+	.derive = vdso_derive,
+	.print = vdso_print,
+};

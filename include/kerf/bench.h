@@ -90,6 +90,21 @@ enum kerf_better {
 /* What run() and setup() return besides 0 and a negative errno. */
 #define KERF_SKIP 1
 
+struct json_t; /* run.json, jansson's; only benches/lib/ looks inside */
+
+/*
+ * Figures a family derives across the results of a run (knees of a sweep,
+ * a fit, a ratio of two benches), kept in benches/lib/ and named by each of
+ * the family's descriptors. After the last result the runner calls each
+ * distinct one once: derive adds to the run's "derived" object and returns
+ * the number of figures or a negative errno; print, when set, writes them
+ * to stdout under the result table of a finished run.
+ */
+struct kerf_derive {
+	int (*derive)(struct json_t *run);
+	void (*print)(const struct json_t *run);
+};
+
 struct kerf_bench {
 	const char *name; /* "family/variant" */
 	const char *summary; /* one line */
@@ -112,6 +127,7 @@ struct kerf_bench {
 	/* Called whenever setup was called, even when it failed: it must
 	 * cope with a private struct that setup filled only in part. */
 	void (*teardown)(struct kerf_ctx *ctx);
+	const struct kerf_derive *derive; /* NULL: no figures across results */
 };
 
 /* The bench's private struct, zeroed, parameters filled in. */

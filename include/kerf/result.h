@@ -14,6 +14,8 @@
 json_t *kerf_run_new(void);
 /* Set "finished" to now. */
 void kerf_run_finish(json_t *run);
+/* The run's "derived" object (figures across results), made when missing. */
+json_t *kerf_run_derived(json_t *run);
 /*
  * Write run to DIR/run.json: temporary file in DIR, fsync, rename, fsync of
  * DIR. Returns 0 or a negative errno; the old file stays on failure.

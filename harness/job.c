@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One result of a run: its worker processes started and read, their answers
+ * merged, the statistics and warnings of the result.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "kerf/env.h"
+#include "kerf/parse.h"
+#include "kerf/result.h"
+#include "kerf/stats.h"
+
+#define CV_WARN 0.05
+#define STEAL_WARN 1.0
+#define PREEMPT_WARN 0.2
+
+static volatile sig_atomic_t interrupted;
+static volatile pid_t worker_pid;
+
+static void job_on_signal(int sig)
+{
+	interrupted = sig;
+	if (worker_pid > 0)
+		kill(-worker_pid, SIGKILL);
+}
+
+void job_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = job_on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int job_interrupted(void)
+{
+	return interrupted;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+job_warnf(json_t *arr, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(arr, json_string(buf));
+}
+
+/* Fork and exec one worker given spec; its answer comes on *rfd. */
+static pid_t job_start_worker(const char *self, json_t *spec, int *rfd,
+			      char *msg, size_t msglen)
+{
+	char *text = json_dumps(spec, JSON_COMPACT);
+	int fds[2], err;
+	pid_t pid;
+
+	if (!text || pipe2(fds, O_CLOEXEC)) {
+		free(text);
+		snprintf(msg, msglen, "cannot start a worker: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		snprintf(msg, msglen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		free(text);
+		return err;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		/* A killed runner takes its worker along. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		dup2(fds[1], 3);
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
+		execl(self, "kerf", "__worker", text, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	worker_pid = pid;
+	close(fds[1]);
+	free(text);
+	*rfd = fds[0];
+	return pid;
+}
+
+/* Read the answer until the worker closes it, the deadline or a signal. */
+static int job_read_answer(int fd, uint64_t deadline, uint64_t timeout_ns,
+			   char **bufp, size_t *lenp, char *msg, size_t msglen)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int err = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = kerf_now_ns();
+		int left = now >= deadline ? 0 :
+					     (int)((deadline - now) / 1000000);
+		ssize_t r;
+
+		if (interrupted)
+			break;
+		if (poll(&pfd, 1, left > 1000 ? 1000 : left) < 0 &&
+		    errno != EINTR)
+			break;
+		if (interrupted)
+			break;
+		if (kerf_now_ns() >= deadline) {
+			char t[32];
+
+			kerf_fmt_time(timeout_ns, t, sizeof(t));
+			snprintf(msg, msglen,
+				 "timed out after %s; worker killed", t);
+			err = -ETIMEDOUT;
+			break;
+		}
+		if (!(pfd.revents & (POLLIN | POLLHUP)))
+			continue;
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			buf = realloc(buf, cap);
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return err;
+}
+
+/* The worker's JSON answer in *out, or why there is none. */
+static int job_parse_answer(int status, char *buf, size_t len, json_t **out,
+			    char *msg, size_t msglen)
+{
+	json_error_t je;
+
+	if (interrupted) {
+		snprintf(msg, msglen, "interrupted by signal %d",
+			 (int)interrupted);
+		return -EINTR;
+	}
+	if (WIFSIGNALED(status) && len == 0) {
+		snprintf(msg, msglen, "worker died of signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return -ECHILD;
+	}
+	*out = json_loadb(buf ? buf : "", len, 0, &je);
+	if (!*out) {
+		snprintf(msg, msglen,
+			 "worker exited with status %d and no valid answer",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Run one worker; its JSON answer in *out. Returns 0 or -errno with msg. */
+static int job_spawn_worker(const char *self, json_t *spec, uint64_t timeout_ns,
+			    json_t **out, char *msg, size_t msglen)
+{
+	uint64_t deadline = kerf_now_ns() + timeout_ns;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = -1, status, err;
+	pid_t pid;
+
+	*out = NULL;
+	pid = job_start_worker(self, spec, &fd, msg, msglen);
+	if (pid < 0)
+		return pid;
+	err = job_read_answer(fd, deadline, timeout_ns, &buf, &len, msg,
+			      msglen);
+	close(fd);
+	/* The worker's process group goes: strays of a bench must not live on. */
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	worker_pid = 0;
+	if (interrupted || !err)
+		err = job_parse_answer(status, buf, len, out, msg, msglen);
+	free(buf);
+	return err;
+}
+
+/* Merge one worker's metrics: name -> {value: median, unit, per_proc}. */
+static void job_merge_metrics(json_t *dst, json_t *src)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(src, k, v)
+	{
+		json_t *m = json_object_get(dst, k);
+
+		if (!m) {
+			m = json_pack("{s:O, s:[]}", "unit",
+				      json_object_get(v, "unit"), "per_proc");
+			json_object_set_new(dst, k, m);
+		}
+		json_array_append(json_object_get(m, "per_proc"),
+				  json_object_get(v, "value"));
+	}
+}
+
+static void job_finish_metrics(json_t *metrics)
+{
+	const char *k;
+	json_t *m;
+
+	json_object_foreach(metrics, k, m)
+	{
+		json_t *pp = json_object_get(m, "per_proc"), *v;
+		double *x = calloc(json_array_size(pp) + 1, sizeof(double));
+		size_t i, n = 0;
+
+		json_array_foreach(pp, i, v) if (json_is_number(v) &&
+						 isfinite(json_number_value(v)))
+			x[n++] = json_number_value(v);
+		if (n)
+			json_object_set_new(m, "value",
+					    json_real(kerf_median(x, n)));
+		free(x);
+	}
+}
+
+static void job_union_into(json_t *dst, json_t *src)
+{
+	size_t i, j;
+	json_t *v, *w;
+
+	json_array_foreach(src, i, v)
+	{
+		bool dup = false;
+
+		json_array_foreach(dst, j, w) dup |= json_equal(v, w);
+		if (!dup)
+			json_array_append(dst, v);
+	}
+}
+
+/* Timed results: how many samples another task interrupted. */
+static void job_note_preempted(json_t *r, json_t *preempted, json_t *warnings)
+{
+	size_t i, hit = 0, n = json_array_size(preempted);
+	json_t *v;
+
+	json_array_foreach(preempted, i, v) hit += json_integer_value(v) > 0;
+	json_object_set(r, "sample_preempted", preempted);
+	json_object_set_new(r, "preempted_frac",
+			    json_real((double)hit / (double)n));
+	if ((double)hit > PREEMPT_WARN * (double)n)
+		job_warnf(
+			warnings,
+			"%zu of %zu samples were preempted (another task ran on the PU)",
+			hit, n);
+}
+
+/* What the workers of one result hand back, gathered. */
+struct job_acc {
+	json_t *samples, *procs, *preempted;
+	json_t *metrics, *info, *warnings, *cpus;
+	int nprocs, nsamples;
+	uint64_t iters;
+	const char *status;
+	char reason[1024];
+};
+
+/* Worker w's instructions. */
+static json_t *job_spec(const struct runner *rn, const struct kerf_bench *b,
+			json_t *job, const struct job_acc *a, int w)
+{
+	return json_pack(
+		"{s:s, s:O, s:i, s:O, s:i, s:s, s:I, s:i, s:I, s:I, s:I, s:b}",
+		"bench", b->name, "params", json_object_get(job, "params"),
+		"cpu", rn->cpu, "allowed", rn->allowed, "profile", rn->prof->id,
+		"tmpdir", rn->tmpdir, "iters", (json_int_t)a->iters, "samples",
+		a->nsamples, "target_ns", (json_int_t)rn->prof->target_ns,
+		"warmup_ns", (json_int_t)rn->prof->warmup_ns, "budget_ns",
+		(json_int_t)rn->prof->budget_ns, "linearity", w == 0);
+}
+
+/* Take worker w's ok answer into r and a. */
+static void job_take(json_t *r, struct job_acc *a, json_t *out, int w)
+{
+	size_t i;
+	json_t *v;
+
+	if (w == 0) {
+		a->iters = (uint64_t)json_integer_value(
+			json_object_get(out, "iterations"));
+		if ((v = json_object_get(out, "overhead")))
+			json_object_set(r, "overhead", v);
+		if ((v = json_object_get(out, "linearity")))
+			json_object_set(r, "linearity", v);
+	}
+	json_array_foreach(json_object_get(out, "samples"), i, v)
+	{
+		json_array_append(a->samples, v);
+		json_array_append_new(a->procs, json_integer(w));
+	}
+	json_array_extend(a->preempted, json_object_get(out, "preempted"));
+	job_merge_metrics(a->metrics, json_object_get(out, "metrics"));
+	json_object_update_missing(a->info, json_object_get(out, "info"));
+	job_union_into(a->warnings, json_object_get(out, "warnings"));
+	job_union_into(a->cpus, json_object_get(out, "cpus"));
+}
+
+/* The worker processes of one result, one after the other. */
+static void job_workers(const struct runner *rn, const struct kerf_bench *b,
+			json_t *job, json_t *r, struct job_acc *a)
+{
+	for (int w = 0; w < a->nprocs; w++) {
+		json_t *spec, *out = NULL;
+		const char *ws;
+		int err;
+
+		spec = job_spec(rn, b, job, a, w);
+		err = job_spawn_worker(rn->self, spec, rn->prof->timeout_ns,
+				       &out, a->reason, sizeof(a->reason));
+		json_decref(spec);
+		if (err) {
+			a->status = "error";
+			break;
+		}
+		ws = json_string_value(json_object_get(out, "status"));
+		if (!ws || strcmp(ws, "ok")) {
+			a->status = ws && !strcmp(ws, "skip") ? "skip" :
+								"error";
+			snprintf(
+				a->reason, sizeof(a->reason), "%s",
+				json_string_value(json_object_get(out, "reason")) ?:
+					"no reason given");
+			json_decref(out);
+			break;
+		}
+		job_take(r, a, out, w);
+		json_decref(out);
+		if (interrupted)
+			break;
+	}
+}
+
+/* An ok result: its samples, statistics and the warnings they call for. */
+static void job_stats(const struct runner *rn, const struct kerf_bench *b,
+		      json_t *r, struct job_acc *a, int index)
+{
+	size_t n = json_array_size(a->samples), i;
+	double *x = calloc(n + 1, sizeof(double));
+	int *g = calloc(n + 1, sizeof(int));
+	struct kerf_stats st;
+	json_t *v;
+
+	json_array_foreach(a->samples, i, v)
+	{
+		x[i] = json_number_value(v);
+		g[i] = (int)json_integer_value(json_array_get(a->procs, i));
+	}
+	json_object_set_new(r, "iterations",
+			    json_integer(b->flags & KERF_F_SAMPLES ?
+						 1 :
+						 (json_int_t)a->iters));
+	json_object_set_new(r, "procs", json_integer(a->nprocs));
+	json_object_set(r, "samples", a->samples);
+	json_object_set(r, "sample_procs", a->procs);
+	if (json_array_size(a->preempted) == n)
+		job_note_preempted(r, a->preempted, a->warnings);
+	if (!kerf_stats_compute(x, g, n, rn->seed + (uint64_t)index,
+				KERF_BOOT_REPS, &st)) {
+		json_t *sj = kerf_stats_to_json(&st);
+		int ng;
+		double pcv = kerf_group_median_cv(x, g, n, &ng);
+
+		if (isfinite(pcv))
+			json_object_set_new(sj, "proc_cv", json_real(pcv));
+		json_object_set_new(r, "stats", sj);
+		if (st.cv > CV_WARN)
+			job_warnf(a->warnings,
+				  "high variation: CV %.1f%% (above %.0f%%)",
+				  st.cv * 100, CV_WARN * 100);
+	}
+	v = json_object_get(r, "linearity");
+	if (v && !json_is_true(json_object_get(v, "ok")))
+		job_warnf(
+			a->warnings,
+			"not linear: 2n operations took %.2f times as long as n (2 expected)",
+			json_number_value(json_object_get(v, "ratio")));
+	free(x);
+	free(g);
+}
+
+/* CPU steal on the bench's PU between two readings of /proc/stat. */
+static void job_steal(const struct runner *rn, json_t *r, json_t *warnings,
+		      uint64_t st0, uint64_t tt0, uint64_t st1, uint64_t tt1)
+{
+	double steal;
+
+	if (tt1 <= tt0)
+		return;
+	steal = 100.0 * (double)(st1 - st0) / (double)(tt1 - tt0);
+	json_object_set_new(r, "steal_pct", json_real(steal));
+	if (steal > STEAL_WARN)
+		job_warnf(
+			warnings,
+			"CPU steal %.1f%% on PU %d during this result (the hypervisor ran something else)",
+			steal, rn->cpu);
+}
+
+json_t *job_run(const struct runner *rn, json_t *job, int index)
+{
+	const struct kerf_bench *b = kerf_bench_find(
+		json_string_value(json_object_get(job, "bench")));
+	struct job_acc a = {
+		.samples = json_array(),
+		.procs = json_array(),
+		.preempted = json_array(),
+		.metrics = json_object(),
+		.info = json_object(),
+		.warnings = json_array(),
+		.cpus = json_array(),
+		.nprocs = rn->procs,
+		.nsamples = rn->samples,
+		.status = "ok",
+	};
+	uint64_t st0 = 0, tt0 = 0, st1 = 0, tt1 = 0, t0 = kerf_now_ns();
+	json_t *r;
+
+	r = json_pack("{s:s, s:O, s:s, s:s}", "bench", b->name, "params",
+		      json_object_get(job, "params"), "unit", b->unit, "better",
+		      b->better == KERF_HIGHER_IS_BETTER ? "higher" : "lower");
+	if (b->flags & KERF_F_ONEPROC) {
+		a.nsamples *= a.nprocs;
+		a.nprocs = 1;
+	}
+	if ((b->flags & KERF_F_ROOT) && geteuid() != 0) {
+		a.status = "skip";
+		snprintf(a.reason, sizeof(a.reason),
+			 "needs root (run kerf as root for this bench)");
+		a.nprocs = 0;
+	}
+	kerf_env_cpu_times(rn->cpu, &st0, &tt0);
+	job_workers(rn, b, job, r, &a);
+	kerf_env_cpu_times(rn->cpu, &st1, &tt1);
+
+	json_object_set_new(r, "status", json_string(a.status));
+	if (strcmp(a.status, "ok"))
+		json_object_set_new(r, "reason", json_string(a.reason));
+	if (!json_array_size(a.cpus))
+		json_array_append_new(a.cpus, json_integer(rn->cpu));
+	json_object_set_new(r, "cpus", a.cpus);
+	json_object_set_new(r, "mode",
+			    json_string(b->flags & KERF_F_SAMPLES ? "samples" :
+								    "timed"));
+	if (!strcmp(a.status, "ok"))
+		job_stats(rn, b, r, &a, index);
+	job_finish_metrics(a.metrics);
+	json_object_set_new(r, "metrics", a.metrics);
+	json_object_set_new(r, "info", a.info);
+	job_steal(rn, r, a.warnings, st0, tt0, st1, tt1);
+	if (b->noise_pct > 0)
+		json_object_set_new(r, "noise_pct", json_real(b->noise_pct));
+	json_object_set_new(r, "warnings", a.warnings);
+	json_object_set_new(r, "elapsed_s",
+			    json_real((double)(kerf_now_ns() - t0) / 1e9));
+	json_decref(a.samples);
+	json_decref(a.procs);
+	json_decref(a.preempted);
+	return r;
+}

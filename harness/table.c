@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* What kerf run prints: the plan of a dry run, the result table at the end. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runner.h"
+
+/* A number with about four significant digits, for the table. */
+static void table_num(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (a >= 100000)
+		snprintf(buf, len, "%.4g", v);
+	else if (a >= 100)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+void kerf_params_text(const json_t *params, char *buf, size_t len)
+{
+	const char *k;
+	json_t *v;
+	size_t off = 0;
+
+	buf[0] = 0;
+	json_object_foreach((json_t *)params, k, v)
+	{
+		if (off >= len)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
+					off ? " " : "", k,
+					json_string_value(v));
+	}
+}
+
+/* The line of an ok result: median, interval, CV, unit, warnings. */
+static void table_line(const json_t *r, int wb, int wp, const char *p, FILE *f)
+{
+	const json_t *st = json_object_get(r, "stats");
+	const json_t *w = json_object_get(r, "warnings");
+	char med[32], lo[32], hi[32], ci[80], cv[32];
+
+	table_num(json_number_value(json_object_get(st, "median")), med,
+		  sizeof(med));
+	table_num(json_number_value(
+			  json_array_get(json_object_get(st, "ci95"), 0)),
+		  lo, sizeof(lo));
+	table_num(json_number_value(
+			  json_array_get(json_object_get(st, "ci95"), 1)),
+		  hi, sizeof(hi));
+	snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+	snprintf(cv, sizeof(cv), "%.1f",
+		 json_number_value(json_object_get(st, "cv")) * 100);
+	fprintf(f, "%-*s  %-*.*s  %10s  %-23s  %6s  %-9s  ", wb,
+		json_string_value(json_object_get(r, "bench")), wp, wp, p, med,
+		ci, cv, json_string_value(json_object_get(r, "unit")));
+	for (size_t k = 0; k < json_array_size(w); k++)
+		fprintf(f, "%s%s", k ? "; " : "",
+			json_string_value(json_array_get(w, k)));
+	fprintf(f, "\n");
+}
+
+void kerf_print_table(const json_t *run, FILE *f)
+{
+	const json_t *results = json_object_get(run, "results"), *r;
+	int wb = 5, wp = 6;
+	size_t i;
+
+	json_array_foreach(results, i, r)
+	{
+		char p[512];
+		int l = (int)strlen(
+			json_string_value(json_object_get(r, "bench")));
+
+		kerf_params_text(json_object_get(r, "params"), p, sizeof(p));
+		wb = l > wb ? l : wb;
+		wp = (int)strlen(p) > wp ? (int)strlen(p) : wp;
+	}
+	wp = wp > 48 ? 48 : wp;
+	fprintf(f, "%-*s  %-*s  %10s  %-23s  %6s  %-9s  %s\n", wb, "bench", wp,
+		"params", "median", "ci95", "cv%", "unit", "warnings");
+	json_array_foreach(results, i, r)
+	{
+		const char *status =
+			json_string_value(json_object_get(r, "status"));
+		char p[512];
+
+		kerf_params_text(json_object_get(r, "params"), p, sizeof(p));
+		if (strcmp(status, "ok"))
+			fprintf(f, "%-*s  %-*.*s  %10s  %s\n", wb,
+				json_string_value(json_object_get(r, "bench")),
+				wp, wp, p, status,
+				json_string_value(
+					json_object_get(r, "reason")));
+		else
+			table_line(r, wb, wp, p, f);
+	}
+}
+
+void kerf_print_plan(const json_t *jobs, const char *profile, FILE *f)
+{
+	const json_t *job;
+	char p[512];
+	size_t i;
+
+	json_array_foreach(jobs, i, job)
+	{
+		kerf_params_text(json_object_get(job, "params"), p, sizeof(p));
+		fprintf(f, "%s %s\n",
+			json_string_value(json_object_get(job, "bench")), p);
+	}
+	fprintf(f, "%zu results planned (profile %s)\n", json_array_size(jobs),
+		profile);
+}
