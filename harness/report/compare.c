@@ -1,213 +1,54 @@
 /* SPDX-License-Identifier: MIT */
-/* The comparison of several runs: each result's median ratio against the base run, with a bootstrap interval. */
+/* The comparison of several runs: each result's median ratio against the base run, with kerf compare's bootstrap interval. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/hypo.h"
 #include "kerf/result.h"
 #include "kerf/stats.h"
 #include "report/report.h"
 
-#define BOOT_SEED 0x6b657266ull /* "kerf" */
-
-struct sset {
-	double *x; /* samples, grouped by worker process */
-	size_t *gstart; /* group g: x[gstart[g] .. gstart[g] + gcount[g]) */
-	size_t *gcount;
-	size_t n, ng, gmax;
-};
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double p = *(const double *)a, q = *(const double *)b;
-
-	return (p > q) - (p < q);
-}
-
-struct tagged {
-	long g;
-	double x;
-};
-
-static int cmp_tagged(const void *a, const void *b)
-{
-	const struct tagged *p = a, *q = b;
-
-	return (p->g > q->g) - (p->g < q->g);
-}
-
-static int sset_load(struct sset *s, const json_t *r)
-{
-	json_t *xs = json_object_get(r, "samples");
-	json_t *gs = json_object_get(r, "sample_procs");
-	struct tagged *t;
-	size_t i, n = 0;
-
-	memset(s, 0, sizeof(*s));
-	t = calloc(json_array_size(xs) + 1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; i < json_array_size(xs); i++) {
-		json_t *x = json_array_get(xs, i), *g = json_array_get(gs, i);
-
-		if (!json_is_number(x))
-			continue;
-		t[n].x = json_number_value(x);
-		t[n].g = json_is_integer(g) ? json_integer_value(g) : 0;
-		n++;
-	}
-	if (!n) {
-		free(t);
-		return -ENODATA;
-	}
-	qsort(t, n, sizeof(*t), cmp_tagged);
-	s->x = calloc(n, sizeof(*s->x));
-	s->gstart = calloc(n, sizeof(*s->gstart));
-	s->gcount = calloc(n, sizeof(*s->gcount));
-	if (!s->x || !s->gstart || !s->gcount) {
-		free(t);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		s->x[i] = t[i].x;
-		if (!i || t[i].g != t[i - 1].g)
-			s->gstart[s->ng++] = i;
-		s->gcount[s->ng - 1]++;
-	}
-	for (i = 0; i < s->ng; i++)
-		if (s->gcount[i] > s->gmax)
-			s->gmax = s->gcount[i];
-	s->n = n;
-	free(t);
-	return 0;
-}
-
-static void sset_free(struct sset *s)
-{
-	free(s->x);
-	free(s->gstart);
-	free(s->gcount);
-}
-
-/* k-th smallest of a[0..n), reordering a (Hoare's selection). */
-static double select_kth(double *a, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		double p = a[lo + (hi - lo) / 2], tmp;
-		size_t i = lo, j = hi;
-
-		while (i <= j) {
-			while (a[i] < p)
-				i++;
-			while (a[j] > p)
-				j--;
-			if (i <= j) {
-				tmp = a[i];
-				a[i] = a[j];
-				a[j] = tmp;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return a[k];
-}
-
-static double median_inplace(double *a, size_t n)
-{
-	double lo, hi;
-	size_t i;
-
-	if (n % 2)
-		return select_kth(a, n, n / 2);
-	lo = select_kth(a, n, n / 2 - 1);
-	hi = a[n / 2];
-	for (i = n / 2; i < n; i++)
-		hi = fmin(hi, a[i]);
-	return (lo + hi) / 2;
-}
-
-/* A resample: worker processes with replacement, then samples within. */
-static double sset_boot_median(const struct sset *s, struct kerf_rng *rng,
-			       double *buf)
-{
-	size_t g, j, k = 0;
-
-	for (g = 0; g < s->ng; g++) {
-		size_t pick = kerf_rng_below(rng, s->ng);
-
-		for (j = 0; j < s->gcount[pick]; j++)
-			buf[k++] = s->x[s->gstart[pick] +
-					kerf_rng_below(rng, s->gcount[pick])];
-	}
-	return median_inplace(buf, k);
-}
-
 /*
- * The 95% percentile interval of median(new) / median(base) over KERF_BOOT_REPS
- * resamples of both, each resampled the way kerf's statistics resample.
+ * kerf compare's interval of median(new) / median(base): the same
+ * resampling, replicate count, expanded percentile interval and seed (the
+ * gate's, from the base result's key), so both print the same interval.
  */
-static int cmp_boot_ratio(const json_t *base, const json_t *new, double *lo,
-			  double *hi)
+static bool cmp_interval(const json_t *base, const json_t *new, double *lo,
+			 double *hi)
 {
-	struct sset a, b;
-	struct kerf_rng rng;
-	double *buf = NULL, *ratios = NULL;
-	int i, ret;
+	struct kerf_sampleset sb = { 0 }, sn = { 0 };
+	double *xb = NULL, *xn = NULL;
+	int *gb = NULL, *gn = NULL, ret;
+	struct kerf_ratio_ci ci;
+	char key[1024];
+	size_t bad;
 
-	ret = sset_load(&a, base);
-	if (ret)
-		return ret;
-	ret = sset_load(&b, new);
-	if (ret) {
-		sset_free(&a);
-		return ret;
+	ret = kerf_result_key(base, key, sizeof(key));
+	if (!ret)
+		ret = kerf_samples_get(base, &xb, &gb, &sb.n, &bad);
+	if (!ret)
+		ret = kerf_samples_get(new, &xn, &gn, &sn.n, &bad);
+	if (!ret) {
+		sb.x = xb;
+		sb.proc = gb;
+		sn.x = xn;
+		sn.proc = gn;
+		ret = kerf_boot_ratio(&sb, &sn, kerf_pair_seed(key),
+				      KERF_BOOT_REPS, 0.95, KERF_BOOT_EXPAND,
+				      &ci);
 	}
-	buf = calloc((a.gmax * a.ng > b.gmax * b.ng ? a.gmax * a.ng :
-						      b.gmax * b.ng) +
-			     1,
-		     sizeof(*buf));
-	ratios = calloc(KERF_BOOT_REPS, sizeof(*ratios));
-	if (!buf || !ratios) {
-		ret = -ENOMEM;
-		goto out;
+	if (!ret) {
+		*lo = ci.lo;
+		*hi = ci.hi;
 	}
-	kerf_rng_seed(&rng, BOOT_SEED);
-	for (i = 0; i < KERF_BOOT_REPS; i++) {
-		double mb = sset_boot_median(&a, &rng, buf);
-		double mn = sset_boot_median(&b, &rng, buf);
-
-		ratios[i] = mb != 0 ? mn / mb : NAN;
-	}
-	qsort(ratios, KERF_BOOT_REPS, sizeof(*ratios), cmp_dbl);
-	*lo = kerf_quantile_sorted(ratios, KERF_BOOT_REPS, 0.025);
-	*hi = kerf_quantile_sorted(ratios, KERF_BOOT_REPS, 0.975);
-	ret = isfinite(*lo) && isfinite(*hi) ? 0 : -EDOM;
-out:
-	free(buf);
-	free(ratios);
-	sset_free(&a);
-	sset_free(&b);
-	return ret;
+	free(xb);
+	free(xn);
+	free(gb);
+	free(gn);
+	return !ret && isfinite(*lo) && isfinite(*hi);
 }
-
-struct ratio {
-	const json_t *base, *new;
-	int run;
-	double r, lo, hi;
-	bool ci;
-};
 
 static bool cmp_same_unit(const json_t *a, const json_t *b)
 {
@@ -263,7 +104,7 @@ int rep_compute_ratios(const struct report *rep, struct rep_ratio **out)
 				x->new = n;
 				x->run = run;
 				x->r = mn / mb;
-				x->ci = !cmp_boot_ratio(b, n, &x->lo, &x->hi);
+				x->ci = cmp_interval(b, n, &x->lo, &x->hi);
 				if (!x->ci)
 					x->lo = x->hi = x->r;
 				break;
@@ -445,12 +286,14 @@ void rep_html_compare(FILE *f, const struct report *rep)
 	rep_html_esc(f, rep->names[0]);
 	fprintf(f,
 		"</h2>\n<p>Ratio of medians (run / base). The interval "
-		"is a bootstrap 95%% percentile interval of the ratio: "
-		"%d resamples of each run, worker processes first, then "
-		"samples within them (seed %llu). &ldquo;Changed&rdquo; "
-		"only says the interval excludes 1; <code>kerf compare"
-		"</code> is the gate.</p>\n",
-		KERF_BOOT_REPS, (unsigned long long)BOOT_SEED);
+		"is <code>kerf compare</code>'s: a bootstrap 95%% interval "
+		"of the ratio from %d resamples of each run, worker "
+		"processes first, then samples within them, widened for few "
+		"processes (expanded percentile; seed 0x%016llx xor a hash "
+		"of the result's key). &ldquo;Changed&rdquo; only says the "
+		"interval excludes 1; <code>kerf compare</code> is the gate."
+		"</p>\n",
+		KERF_BOOT_REPS, (unsigned long long)KERF_GATE_SEED);
 	if (rep->cplot >= 0)
 		rep_html_figure(f, rep, rep->cplot);
 	if (!rep->nratios) {

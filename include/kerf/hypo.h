@@ -97,6 +97,31 @@ extern const struct kerf_env_key kerf_env_keys[KERF_N_ENV_KEYS];
 /* The level kerf_boot_ratio uses for KERF_BOOT_EXPAND with k units. */
 double kerf_expanded_level(double level, size_t k);
 
+/*
+ * The gate's bootstrap seed. Each pair is resampled with
+ * kerf_pair_seed(key) = KERF_GATE_SEED ^ kerf_key_hash(key), key being
+ * kerf_result_key() of the BASE result, so kerf compare and kerf report give
+ * one pair the same interval.
+ */
+#define KERF_GATE_SEED 0x6b6572662d676174ull /* "kerf-gat" */
+
+/* FNV-1a of a result key. */
+uint64_t kerf_key_hash(const char *key);
+/* The bootstrap seed of the pair with this key. */
+uint64_t kerf_pair_seed(const char *key);
+
+struct json_t;
+
+/*
+ * The samples of a run.json result and the worker process of each, as the
+ * gate reads them: *x and *proc are allocated (the caller frees both),
+ * *proc is NULL (one process) when sample_procs is missing or of another
+ * length. Returns 0, -ENODATA when "samples" is missing or empty, -EINVAL
+ * when samples[*bad] is not a finite number, or -ENOMEM.
+ */
+int kerf_samples_get(const struct json_t *res, double **x, int **proc,
+		     size_t *n, size_t *bad);
+
 /* Quantile p of Student's t with df degrees of freedom (df >= 1). */
 double kerf_t_quantile(double p, double df);
 
