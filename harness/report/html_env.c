@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* The Environment section of the page: the keys that differ, the main facts, then every key. */
+/* The Environment section of the page: the keys that decide whether runs compare, then the other facts, then every key. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/hypo.h"
 #include "kerf/parse.h"
 #include "report/report.h"
 
+/* Facts shown after the gate's keys (kerf_env_keys): what the runs ran on. */
 static const char *const env_facts[] = {
-	"host",		"kernel",	"cpu_model",	  "microcode",
-	"topology.pus", "memory.total", "clocksource",	  "governor",
-	"boost",	"smt.active",	"thp.enabled",	  "virt.name",
-	"cgroup.mode",	"libc",		"build.compiler", "kerf_git",
-	NULL,
+	"host", "topology.pus",	  "memory.total", "cgroup.mode",
+	"libc", "build.compiler", "kerf_git",	  NULL,
 };
 
 /* Byte counts people read as sizes: "32768 (32K)". */
@@ -54,6 +53,31 @@ static void env_row(FILE *f, const struct report *rep, const json_t *flat,
 	fprintf(f, "</tr>\n");
 }
 
+/* K is KEY or a member of it ("thp.enabled" of "thp"). */
+static bool env_under(const char *k, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncmp(k, key, n) && (!k[n] || k[n] == '.' || k[n] == '[');
+}
+
+/* The keys kerf compare reads to decide whether two runs compare. */
+static void env_gate_rows(FILE *f, const struct report *rep, const json_t *flat,
+			  json_t *keys)
+{
+	const char *k;
+	json_t *v;
+	int i;
+
+	for (i = 0; i < KERF_N_ENV_KEYS; i++) {
+		json_object_foreach(keys, k, v)
+		{
+			if (env_under(k, kerf_env_keys[i].key))
+				env_row(f, rep, flat, k, json_is_true(v));
+		}
+	}
+}
+
 /* One table: only the differing keys, only the facts, or every key. */
 enum env_rows { ENV_DIFF, ENV_FACTS, ENV_ALL };
 
@@ -73,6 +97,7 @@ static void env_table(FILE *f, const struct report *rep, const json_t *flat,
 	}
 	fprintf(f, "</tr>\n");
 	if (which == ENV_FACTS) {
+		env_gate_rows(f, rep, flat, keys);
 		for (fk = env_facts; *fk; fk++) {
 			v = json_object_get(keys, *fk);
 			if (v)
