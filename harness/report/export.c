@@ -2,14 +2,12 @@
 /* Exports of a run for other tools: Google Benchmark JSON, Bencher, CSV. */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "kerf/report.h"
 #include "kerf/result.h"
 #include "report/util.h"
@@ -20,73 +18,7 @@ static json_t *jreal(double v)
 	return json_real(isfinite(v) ? v : 0.0);
 }
 
-static bool result_ok(const json_t *r)
-{
-	const char *st = ju_str(r, "status");
-
-	return st && !strcmp(st, "ok");
-}
-
 /* ---- Google Benchmark JSON ---- */
-
-/* Flatten env into context as "env.a.b" string keys. */
-static void flatten(json_t *ctx, const char *prefix, const json_t *j)
-{
-	char key[512], num[64];
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		json_object_foreach((json_t *)j, k, v)
-		{
-			snprintf(key, sizeof(key), "%s.%s", prefix, k);
-			flatten(ctx, key, v);
-		}
-		return;
-	case JSON_ARRAY: {
-		bool scalars = true;
-		char *s;
-
-		json_array_foreach(j, i, v)
-		{
-			if (json_is_object(v) || json_is_array(v))
-				scalars = false;
-		}
-		if (!scalars) {
-			json_array_foreach(j, i, v)
-			{
-				snprintf(key, sizeof(key), "%s.%zu", prefix, i);
-				flatten(ctx, key, v);
-			}
-			return;
-		}
-		s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (s)
-			json_object_set_new(ctx, prefix, json_string(s));
-		free(s);
-		return;
-	}
-	case JSON_STRING:
-		json_object_set(ctx, prefix, (json_t *)j);
-		return;
-	case JSON_INTEGER:
-	case JSON_REAL:
-		kerf_fmt_double(json_number_value(j), num, sizeof(num));
-		json_object_set_new(ctx, prefix, json_string(num));
-		return;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		json_object_set_new(ctx, prefix,
-				    json_string(json_is_true(j) ? "true" :
-								  "false"));
-		return;
-	case JSON_NULL:
-		json_object_set_new(ctx, prefix, json_string(""));
-		return;
-	}
-}
 
 /* kerf's env.topology.cache {l1d, l1i, l2, l3} as google/benchmark's list. */
 static json_t *gbench_caches(const json_t *env)
@@ -167,8 +99,9 @@ static json_t *gbench_context(const json_t *run)
 	json_object_set_new(ctx, "kerf.profile", json_string(s ? s : ""));
 	s = ju_str(run, "schema");
 	json_object_set_new(ctx, "kerf.schema", json_string(s ? s : ""));
+	/* the env as "env.a.b" string keys */
 	if (json_is_object(env))
-		flatten(ctx, "env", env);
+		ju_flatten(ctx, "env", env, false, "");
 	return ctx;
 }
 
@@ -235,7 +168,7 @@ static void gbench_result(json_t *out, const json_t *r, int family,
 	kerf_result_name(r, name, sizeof(name));
 	factor = kerf_unit_ns(unit, &tu);
 	counter_name(unit, counter, sizeof(counter));
-	if (!result_ok(r)) {
+	if (!ju_result_ok(r)) {
 		const char *st = ju_str(r, "status");
 		const char *why = ju_str(r, "reason");
 		char msg[1024];
@@ -388,8 +321,8 @@ static json_t *export_bmf(const json_t *run)
 		bool has_ci;
 		int dup = 1;
 
-		if (!result_ok(r) || (!ju_num(stats, "median", &med) &&
-				      !ju_num(r, "value", &med)))
+		if (!ju_result_ok(r) || (!ju_num(stats, "median", &med) &&
+					 !ju_num(r, "value", &med)))
 			continue;
 		kerf_result_name(r, name, sizeof(name));
 		while (json_object_get(doc, name)) {
@@ -490,7 +423,7 @@ static void export_csv(const json_t *run, FILE *f)
 		const char *unit = ju_str(r, "unit");
 		size_t si;
 
-		if (!result_ok(r))
+		if (!ju_result_ok(r))
 			continue;
 		if (!json_array_size(samples) && json_is_number(value)) {
 			/* a stressor's headline figure: one row */
@@ -573,98 +506,4 @@ int kerf_export_write(const json_t *run, const char *format, const char *path,
 		snprintf(err, errlen, "%s: %s", path ? path : "stdout",
 			 strerror(-ret));
 	return ret;
-}
-
-static void export_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: kerf export RUN --format %s [-o FILE]\n"
-		"  RUN        a run.json or the directory holding one\n"
-		"  --format   gbench: Google Benchmark JSON (compare.py, "
-		"github-action-benchmark)\n"
-		"             bmf: Bencher Metric Format (median, 95%% "
-		"interval)\n"
-		"             csv: one row per sample\n"
-		"  -o FILE    write FILE (whole or not at all); default or '-': "
-		"stdout\n"
-		"gbench: one entry per sample (a repetition) and mean, median, "
-		"stddev, cv\n"
-		"aggregates, named bench/param:value; times keep their unit "
-		"(ns/op: \"ns\");\n"
-		"cpu_time repeats real_time (kerf measures wall time); a unit "
-		"that is not a\n"
-		"time (req/s) is a counter named after it (req_per_s) with the "
-		"times 0;\n"
-		"skips and errors are entries with error_occurred.\n"
-		"bmf: time units as \"latency\" in ns, other units as a measure "
-		"named after the\n"
-		"unit (req-s), derived metrics as measures of their own.\n"
-		"csv: bench, one column per parameter (empty where a result "
-		"lacks it), unit,\n"
-		"proc (worker process), value; RFC 4180 quoting, LF line "
-		"ends.\n",
-		KERF_EXPORT_FORMATS);
-}
-
-int cmd_export(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *format = NULL, *path = NULL;
-	char err[1024];
-	json_t *run;
-	int c, ret;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			path = optarg;
-			break;
-		case 'h':
-			export_usage(stdout);
-			return KERF_EXIT_OK;
-		default:
-			export_usage(stderr);
-			return KERF_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "kerf export: %s\n",
-			optind >= argc ? "no RUN given" :
-					 "exactly one RUN is exported");
-		export_usage(stderr);
-		return KERF_EXIT_USAGE;
-	}
-	if (!format) {
-		fprintf(stderr, "kerf export: --format is required (%s)\n",
-			KERF_EXPORT_FORMATS);
-		return KERF_EXIT_USAGE;
-	}
-	if (strcmp(format, "gbench") && strcmp(format, "bmf") &&
-	    strcmp(format, "csv")) {
-		fprintf(stderr,
-			"kerf export: unknown format '%s' (accepted: %s)\n",
-			format, KERF_EXPORT_FORMATS);
-		return KERF_EXIT_USAGE;
-	}
-	run = kerf_run_load(argv[optind], err, sizeof(err));
-	if (!run) {
-		fprintf(stderr, "kerf export: %s\n", err);
-		return KERF_EXIT_USAGE;
-	}
-	ret = kerf_export_write(run, format, path, err, sizeof(err));
-	json_decref(run);
-	if (ret) {
-		fprintf(stderr, "kerf export: %s\n", err);
-		return ret == -EINVAL ? KERF_EXIT_USAGE : KERF_EXIT_FAIL;
-	}
-	return KERF_EXIT_OK;
 }

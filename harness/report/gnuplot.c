@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Running gnuplot as a child on a generated script, with no shell between. */
+/* gnuplot for the report: each plot's script frame and data file, and gnuplot run on them with no shell between. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/util.h"
+#include "report/report.h"
 
 /* How long one plot may take before gnuplot is killed. */
 #define GNUPLOT_TIMEOUT_MS 60000
+
+const char *const rep_colours[REP_NCOLOURS] = {
+	"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+	"#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+};
 
 int kerf_gnuplot_find(char *buf, size_t len)
 {
@@ -113,4 +119,175 @@ int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
 				     128 + WTERMSIG(status));
 	log_tail(log, script, err, errlen);
 	return -EIO;
+}
+
+/* Labels go into gnuplot strings and data files: no quotes there. */
+void rep_gp_clean(char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || *s == '\r')
+			*s = '\'';
+}
+
+int rep_plot_new(struct report *rep, const char *hint, const char *title)
+{
+	struct plot *p;
+	char stem[128], base[100];
+	int n = 1;
+
+	kerf_slug(hint, base, sizeof(base));
+	snprintf(stem, sizeof(stem), "%s", base);
+	while (json_object_get(rep->stems, stem))
+		snprintf(stem, sizeof(stem), "%s-%d", base, ++n);
+	json_object_set_new(rep->stems, stem, json_true());
+	if (rep->nplots == rep->cap) {
+		int cap = rep->cap ? rep->cap * 2 : 16;
+		struct plot *np = realloc(rep->plots, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		rep->plots = np;
+		rep->cap = cap;
+	}
+	p = &rep->plots[rep->nplots];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->stem, sizeof(p->stem), "%s", stem);
+	snprintf(p->title, sizeof(p->title), "%s", title);
+	return rep->nplots++;
+}
+
+/* Open STEM.gp and STEM.dat, write the SVG half of the script's header. */
+int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
+		  FILE **dat)
+{
+	struct plot *p = &rep->plots[id];
+	char path[PATH_MAX + 160], title[256];
+
+	snprintf(path, sizeof(path), "%s/%s.gp", rep->plotdir, p->stem);
+	*gp = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/%s.dat", rep->plotdir, p->stem);
+	*dat = fopen(path, "w");
+	if (!*gp || !*dat) {
+		int e = -errno;
+
+		if (*gp)
+			fclose(*gp);
+		if (*dat)
+			fclose(*dat);
+		return e;
+	}
+	snprintf(title, sizeof(title), "%s", p->title);
+	rep_gp_clean(title);
+	fprintf(*gp,
+		"# kerf report plot: %s\n"
+		"# Data in %s.dat; run `gnuplot %s.gp` here to redraw.\n"
+		"set terminal svg size %d,%d fixed noenhanced "
+		"font \"sans,13\" background rgb \"white\"\n"
+		"set output \"%s.svg\"\n"
+		"set title \"%s\"\n"
+		"set border lc rgb \"#555555\"\n"
+		"set grid lc rgb \"#dddddd\"\n"
+		"set key noenhanced\n",
+		title, p->stem, p->stem, w, h, p->stem, title);
+	fprintf(*dat, "# kerf report data for %s.gp\n", p->stem);
+	return 0;
+}
+
+/* The PNG half: the same plot again on pngcairo (png where it lacks). */
+int rep_plot_close(struct report *rep, int id, int w, int h, FILE *gp,
+		   FILE *dat)
+{
+	struct plot *p = &rep->plots[id];
+	int ret = 0;
+
+	fprintf(gp,
+		"set output\n"
+		"if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
+		"\tset terminal pngcairo size %d,%d noenhanced "
+		"font \"sans,10\" background rgb \"white\"\n"
+		"} else {\n"
+		"\tset terminal png size %d,%d noenhanced\n"
+		"}\n"
+		"set output \"%s.png\"\n"
+		"replot\n"
+		"set output\n",
+		w, h, w, h, p->stem);
+	if (ferror(gp) || ferror(dat))
+		ret = -EIO;
+	if (fclose(gp) && !ret)
+		ret = -errno;
+	if (fclose(dat) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* Explicit tics: ("label" pos, ...). */
+void rep_gp_tics(FILE *gp, const char *axis, char (*labels)[160],
+		 const double *pos, int n, const char *extra)
+{
+	int i;
+
+	fprintf(gp, "set %s (", axis);
+	for (i = 0; i < n; i++) {
+		const char *c;
+
+		fprintf(gp, "%s\"", i ? ", " : "");
+		for (c = labels[i]; *c; c++)
+			fputs(*c == '\n' ? "\\n" : (char[2]){ *c, 0 }, gp);
+		fprintf(gp, "\" %g", pos[i]);
+	}
+	fprintf(gp, ") %s\n", extra ? extra : "");
+}
+
+/*
+ * Horizontal bars from BASE to column 2 at height column 1, HALF high, with
+ * the interval of columns 3 and 4 as whiskers: one run of a bars plot.
+ */
+void rep_gp_hbars(FILE *gp, const char *stem, int index, double base,
+		  double half, const char *colour, const char *title,
+		  bool first)
+{
+	fprintf(gp,
+		"%s\"%s.dat\" index %d using (%g):1:(%g):2:($1-%g):($1+%g) "
+		"with boxxyerror lc rgb \"%s\" title \"%s\", \\\n"
+		"  \"%s.dat\" index %d using 2:1:3:4 with xerrorbars "
+		"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle",
+		first ? "" : ", \\\n  ", stem, index, base, base, half, half,
+		colour, title, stem, index);
+}
+
+/* Every plot of the report drawn; failures counted, the first kept. */
+void rep_gnuplot_all(struct report *rep)
+{
+	char script[160], err[512], path[PATH_MAX + 160];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < rep->nplots; i++) {
+		struct plot *p = &rep->plots[i];
+		bool svg, png;
+
+		if (!rep->gnuplot[0])
+			break;
+		snprintf(script, sizeof(script), "%s.gp", p->stem);
+		err[0] = '\0';
+		if (kerf_gnuplot_run(rep->gnuplot, rep->plotdir, script, err,
+				     sizeof(err))) {
+			if (!rep->plot_failures++)
+				snprintf(rep->plot_err, sizeof(rep->plot_err),
+					 "%s", err);
+			fprintf(stderr, "kerf report: %s\n", err);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s.svg", rep->plotdir,
+			 p->stem);
+		svg = !stat(path, &st) && st.st_size > 0;
+		snprintf(path, sizeof(path), "%s/%s.png", rep->plotdir,
+			 p->stem);
+		png = !stat(path, &st) && st.st_size > 0;
+		p->made = svg && png;
+		if (!p->made && !rep->plot_failures++)
+			snprintf(rep->plot_err, sizeof(rep->plot_err),
+				 "gnuplot %s wrote no image", script);
+	}
 }

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* What the pieces of kerf report share: the report being written, its plots, and each piece's entry point. */
+#ifndef KERF_REPORT_REPORT_H
+#define KERF_REPORT_REPORT_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report/util.h"
+
+/* Tableau 10: distinct, readable, kind to colour-blind readers. */
+#define REP_NCOLOURS 10
+extern const char *const rep_colours[REP_NCOLOURS];
+
+/* One result of one run. */
+struct rref {
+	const json_t *r;
+	int run;
+};
+
+/* Results in the order they first appear across the runs. */
+struct rlist {
+	struct rref *v;
+	int n, cap;
+};
+
+struct plot {
+	char stem[128]; /* plots/STEM.{gp,dat,svg,png} */
+	char title[256];
+	bool made; /* gnuplot wrote both images */
+};
+
+/* The plots of one family: ids [first, first + count). */
+struct famplots {
+	int first, count;
+};
+
+/* One result of run 0 against the same result of another run. */
+struct rep_ratio {
+	const json_t *base, *new;
+	int run;
+	double r, lo, hi;
+	bool ci;
+};
+
+struct report {
+	json_t *const *runs;
+	char (*names)[128];
+	int nruns;
+	const char *dir;
+	char plotdir[PATH_MAX];
+	char gnuplot[PATH_MAX]; /* empty when not found */
+	char plot_err[512]; /* the first failure, for the page */
+	int plot_failures;
+	struct plot *plots;
+	int nplots, cap;
+	json_t *stems; /* stems in use */
+	json_t *fams; /* family names, in order of appearance */
+	struct rlist *frs; /* the results of each family */
+	struct famplots *fps; /* the plots of each family */
+	json_t *pairs; /* per family: the benches drawn as vdso pairs */
+	struct rep_ratio *ratios; /* several runs: the pairs compared */
+	int nratios;
+	int cplot; /* the ratio plot, or -1 */
+};
+
+/* gnuplot.c: a plot's files, and gnuplot run on them. */
+int rep_plot_new(struct report *rep, const char *hint, const char *title);
+int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
+		  FILE **dat);
+int rep_plot_close(struct report *rep, int id, int w, int h, FILE *gp,
+		   FILE *dat);
+void rep_gp_clean(char *s);
+void rep_gp_tics(FILE *gp, const char *axis, char (*labels)[160],
+		 const double *pos, int n, const char *extra);
+void rep_gp_hbars(FILE *gp, const char *stem, int index, double base,
+		  double half, const char *colour, const char *title,
+		  bool first);
+void rep_gnuplot_all(struct report *rep);
+
+/* bars.c, sweep.c, vdso.c, timeline.c, compare.c: one kind of plot each. */
+int rep_plot_bars(struct report *rep, const char *fam, const char *unit,
+		  const struct rlist *fr, const json_t *barbench);
+int rep_plot_sweep(struct report *rep, const char *bench, const char *xkey,
+		   const struct rlist *fr, const char *metric);
+int rep_sweep_metrics(struct report *rep, const char *bench, const char *xkey,
+		      const struct rlist *fr);
+bool rep_vdso_varies(const json_t *vals);
+int rep_plot_vdso(struct report *rep, const char *fam, const char *unit,
+		  const struct rlist *fr, const json_t *pairbench);
+int rep_plot_timeline(struct report *rep, const json_t *r, int run);
+int rep_compute_ratios(const struct report *rep, struct rep_ratio **out);
+int rep_plot_ratios(struct report *rep, const struct rep_ratio *v, int n);
+
+/* html.c, html_env.c, vdso.c, compare.c: the page and its sections. */
+void rep_html_esc(FILE *f, const char *s);
+void rep_html_printf(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void rep_html_figure(FILE *f, const struct report *rep, int id);
+void rep_html_row_head(FILE *f, const struct report *rep, const char *bench,
+		       const char *params, int run);
+void rep_html_env(FILE *f, const struct report *rep);
+void rep_html_vdso(FILE *f, const struct report *rep, const struct rlist *fr,
+		   const json_t *pairbench);
+void rep_html_compare(FILE *f, const struct report *rep);
+int rep_html_page(struct report *rep, char *err, size_t errlen);
+
+#endif
