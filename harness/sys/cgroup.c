@@ -104,6 +104,32 @@ static void join_own(char *dst, const char *mnt, const char *root,
 	snprintf(dst, PATH_MAX, "%s%s", mnt, path);
 }
 
+int kerf_cg_self(const char *ctrl, char *path, size_t len)
+{
+	char line[4096];
+	int err = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return -errno;
+	/* Each line is "hierarchy-id:controllers:path"; v2 lists none. */
+	while (err && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2;
+
+		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
+			continue;
+		*c2 = '\0';
+		c2[strcspn(c2 + 1, "\n") + 1] = '\0';
+		if (ctrl ? has_token(c1 + 1, ctrl, ',') : c1 + 1 == c2) {
+			snprintf(path, len, "%s", c2 + 1);
+			err = 0;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
 static void scan_mounts(struct cg_mounts *mt)
 {
 	char line[4096], root[KERF_CG_NCTRL + 1][PATH_MAX];
@@ -144,25 +170,9 @@ static void scan_mounts(struct cg_mounts *mt)
 	}
 	fclose(f);
 
-	f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2;
-
-		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
-			continue;
-		*c2 = '\0';
-		c2[strcspn(c2 + 1, "\n") + 1] = '\0';
-		if (c1 + 1 == c2) {
-			snprintf(self[KERF_CG_NCTRL], PATH_MAX, "%s", c2 + 1);
-			continue;
-		}
-		for (i = 0; i < KERF_CG_NCTRL; i++)
-			if (has_token(c1 + 1, ctrl_name[i], ','))
-				snprintf(self[i], PATH_MAX, "%s", c2 + 1);
-	}
-	fclose(f);
+	kerf_cg_self(NULL, self[KERF_CG_NCTRL], PATH_MAX);
+	for (i = 0; i < KERF_CG_NCTRL; i++)
+		kerf_cg_self(ctrl_name[i], self[i], PATH_MAX);
 
 	if (mt->v2[0])
 		join_own(mt->v2own, mt->v2, root[KERF_CG_NCTRL],
