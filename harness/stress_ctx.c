@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The API a stressor calls (kerf/stress.h): its run, workers, timeline, figures. */
+/* The API a stressor calls (kerf/stress.h): its run, workers, figures. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The stressor runtime: one stressor run in a cgroup of its own, its workers
- * spawned, sampled into a timeline, reaped and killed, the cgroup removed,
- * and the run's run.json entry built. Stressors reach it through
- * stress_ctx.c; `kerf stress` (cmd/stress.c) drives it.
+ * sampled into a timeline, reaped, killed and cleaned up, its run.json entry
+ * built (stressors reach it through stress_ctx.c, `kerf stress` drives it).
  */
 #include <errno.h>
 #include <math.h>
@@ -117,12 +116,26 @@ static int stress_nalive(const struct kerf_stress *st)
 	return n;
 }
 
+/* The number in /proc/PID/file into *v; *v stays as it was if unread. */
+static void stress_read_ll(pid_t pid, const char *file, int64_t *v)
+{
+	char path[64];
+	long long x;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	f = fopen(path, "re");
+	if (f && fscanf(f, "%lld", &x) == 1)
+		*v = x;
+	if (f)
+		fclose(f);
+}
+
 /* oom_score, oom_score_adj and VmRSS of the live workers, into w[]. */
 static void stress_read_scores(const struct kerf_stress *st,
 			       struct kerf_worker *w)
 {
 	char path[64], buf[4096];
-	long long v;
 	int i;
 	FILE *f;
 
@@ -130,20 +143,8 @@ static void stress_read_scores(const struct kerf_stress *st,
 		w[i] = st->w[i];
 		if (w[i].exited)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/oom_score",
-			 (int)w[i].pid);
-		f = fopen(path, "re");
-		if (f && fscanf(f, "%lld", &v) == 1)
-			w[i].oom_score = v;
-		if (f)
-			fclose(f);
-		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj",
-			 (int)w[i].pid);
-		f = fopen(path, "re");
-		if (f && fscanf(f, "%lld", &v) == 1)
-			w[i].oom_adj = v;
-		if (f)
-			fclose(f);
+		stress_read_ll(w[i].pid, "oom_score", &w[i].oom_score);
+		stress_read_ll(w[i].pid, "oom_score_adj", &w[i].oom_adj);
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)w[i].pid);
 		f = fopen(path, "re");
 		if (!f)

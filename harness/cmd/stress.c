@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `kerf stress`: its options, --list and --cleanup; the run is harness/stress_run.c. */
+/* `kerf stress`: options, --list, --cleanup; the run is in stress_run.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

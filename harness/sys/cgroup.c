@@ -183,21 +183,25 @@ static void scan_mounts(struct cg_mounts *mt)
 				 self[i][0] ? self[i] : "/");
 }
 
-/* Controllers the v2 root offers (its cgroup.controllers). */
-static bool v2_offers(const struct cg_mounts *mt, unsigned int ctrls)
+/* Does dir/file (cgroup.controllers, cgroup.subtree_control) list ctrls? */
+static bool cg_lists(const char *dir, const char *file, unsigned int ctrls)
 {
 	char path[PATH_MAX + 32], buf[512];
 	int i;
 
-	if (!mt->v2[0])
-		return false;
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", mt->v2);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (read_file(path, buf, sizeof(buf)) < 0)
 		return false;
 	for (i = 0; i < KERF_CG_NCTRL; i++)
 		if ((ctrls & (1u << i)) && !has_token(buf, ctrl_name[i], ' '))
 			return false;
 	return true;
+}
+
+/* Controllers the v2 root offers (its cgroup.controllers). */
+static bool v2_offers(const struct cg_mounts *mt, unsigned int ctrls)
+{
+	return mt->v2[0] && cg_lists(mt->v2, "cgroup.controllers", ctrls);
 }
 
 const char *kerf_cg_mode(void)
@@ -234,16 +238,7 @@ static int enable_ctrls(const char *dir, unsigned int ctrls)
 
 static bool enabled_in(const char *dir, unsigned int ctrls)
 {
-	char path[PATH_MAX + 32], buf[512];
-	int i;
-
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return false;
-	for (i = 0; i < KERF_CG_NCTRL; i++)
-		if ((ctrls & (1u << i)) && !has_token(buf, ctrl_name[i], ' '))
-			return false;
-	return true;
+	return cg_lists(dir, "cgroup.subtree_control", ctrls);
 }
 
 /*

@@ -95,7 +95,7 @@ double kerf_stress_col_at(const struct kerf_stress *st, const char *name,
 int64_t kerf_stress_event_delta(const struct kerf_stress *st,
 				const char *event);
 
-/* A figure of the result and its unit; a value that is not finite is left out. */
+/* A figure of the result and its unit (a value not finite is left out). */
 void kerf_stress_figure(struct kerf_stress *st, const char *name, double v,
 			const char *unit);
 /* A figure already set (the memory runs' own ones too), or NAN. */
