@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kerf/bench.h"
+#include "kerf/cgroup.h"
 #include "kerf/derive.h"
 #include "kerf/parse.h"
 
@@ -92,34 +93,21 @@ static uint64_t read_u64(const char *path)
 static bool memory_cgroup(char *dir, size_t len, const char **lim,
 			  const char **use)
 {
-	char line[512];
-	bool found = false;
-	FILE *f = fopen("/proc/self/cgroup", "re");
+	char self[512];
 
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-		if (!c2)
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		*c2 = 0;
-		if (c2 == c1 + 1) {
-			snprintf(dir, len, "/sys/fs/cgroup%s", c2 + 1);
-			*lim = "memory.max";
-			*use = "memory.current";
-			found = true;
-		} else if (strstr(c1, "memory")) {
-			snprintf(dir, len, "/sys/fs/cgroup/memory%s", c2 + 1);
-			*lim = "memory.limit_in_bytes";
-			*use = "memory.usage_in_bytes";
-			found = true;
-		}
+	if (!kerf_cg_self("memory", self, sizeof(self))) {
+		snprintf(dir, len, "/sys/fs/cgroup/memory%s", self);
+		*lim = "memory.limit_in_bytes";
+		*use = "memory.usage_in_bytes";
+		return true;
 	}
-	fclose(f);
-	return found;
+	if (!kerf_cg_self(NULL, self, sizeof(self))) {
+		snprintf(dir, len, "/sys/fs/cgroup%s", self);
+		*lim = "memory.max";
+		*use = "memory.current";
+		return true;
+	}
+	return false;
 }
 
 /*

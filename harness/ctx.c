@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "reason.h"
 
 void *kerf_priv(struct kerf_ctx *ctx)
 {
@@ -17,21 +18,23 @@ void *kerf_priv(struct kerf_ctx *ctx)
 int kerf_skip(struct kerf_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(ctx->reason, sizeof(ctx->reason), fmt, ap);
+	ret = kerf_vskip(ctx->reason, sizeof(ctx->reason), fmt, ap);
 	va_end(ap);
-	return KERF_SKIP;
+	return ret;
 }
 
 int kerf_fail(struct kerf_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(ctx->reason, sizeof(ctx->reason), fmt, ap);
+	ret = kerf_vfail(ctx->reason, sizeof(ctx->reason), err, fmt, ap);
 	va_end(ap);
-	return err < 0 ? err : -EIO;
+	return ret;
 }
 
 void kerf_warn(struct kerf_ctx *ctx, const char *fmt, ...)

@@ -31,12 +31,13 @@ static const struct kerf_param throttle_params[] = {
 
 static int throttle_setup(struct kerf_stress *st)
 {
-	struct throttle_priv *pv = st->priv;
+	struct throttle_priv *pv = kerf_stress_priv(st);
 	uint64_t period_us = pv->period / 1000;
 	int err;
 
-	err = kerf_cg_cpu_max(
-		&st->cg, period_us * (uint64_t)pv->quota_pct / 100, period_us);
+	err = kerf_cg_cpu_max(kerf_stress_cg(st),
+			      period_us * (uint64_t)pv->quota_pct / 100,
+			      period_us);
 	if (err)
 		return kerf_stress_fail(st, err, "cannot set the CPU quota");
 	return 0;
@@ -54,7 +55,7 @@ static int busy_worker(struct kerf_stress *st, int idx)
 
 static int waker_worker(struct kerf_stress *st, int idx)
 {
-	struct throttle_shared *sh = st->shared;
+	struct throttle_shared *sh = kerf_stress_shared(st);
 	uint64_t next = kerf_now_ns(), now, late;
 
 	while (!kerf_stress_expired(st) && sh->n < MAX_WAKES) {
@@ -82,8 +83,8 @@ static int throttle_start(struct kerf_stress *st)
 
 static bool throttle_tick(struct kerf_stress *st, uint64_t t_ns)
 {
-	struct throttle_priv *pv = st->priv;
-	struct throttle_shared *sh = st->shared;
+	struct throttle_priv *pv = kerf_stress_priv(st);
+	struct throttle_shared *sh = kerf_stress_shared(st);
 	uint32_t n = __atomic_load_n(&sh->n, __ATOMIC_ACQUIRE), i, worst = 0;
 	struct kerf_cg_cpu c;
 
@@ -92,7 +93,7 @@ static bool throttle_tick(struct kerf_stress *st, uint64_t t_ns)
 			worst = sh->late_us[i];
 	pv->seen = n;
 	kerf_stress_col(st, "lateness_max_us", worst);
-	if (!kerf_cg_cpu_read(&st->cg, &c)) {
+	if (!kerf_cg_cpu_read(kerf_stress_cg(st), &c)) {
 		if (c.nr_throttled != KERF_CG_NA)
 			kerf_stress_col(st, "nr_throttled",
 					(double)c.nr_throttled);
@@ -105,8 +106,8 @@ static bool throttle_tick(struct kerf_stress *st, uint64_t t_ns)
 
 static int throttle_verdict(struct kerf_stress *st)
 {
-	struct throttle_priv *pv = st->priv;
-	struct throttle_shared *sh = st->shared;
+	struct throttle_priv *pv = kerf_stress_priv(st);
+	struct throttle_shared *sh = kerf_stress_shared(st);
 	double *x, p50, p99, max;
 	struct kerf_cg_cpu c;
 	uint32_t i, n = sh->n;
@@ -123,22 +124,22 @@ static int throttle_verdict(struct kerf_stress *st)
 	p99 = kerf_quantile_sorted(x, n, 0.99);
 	max = x[n - 1];
 	free(x);
-	kerf_stress_figure(st, "wakeups", n);
-	kerf_stress_figure(st, "lateness_p50_us", p50);
-	kerf_stress_figure(st, "lateness_p99_us", p99);
-	kerf_stress_figure(st, "lateness_max_us", max);
-	kerf_stress_figure(st, "quota_pct", (double)pv->quota_pct);
-	kerf_stress_figure(st, "period_us", (double)pv->period / 1e3);
-	if (!kerf_cg_cpu_read(&st->cg, &c)) {
+	kerf_stress_figure(st, "wakeups", n, "count");
+	kerf_stress_figure(st, "lateness_p50_us", p50, "us");
+	kerf_stress_figure(st, "lateness_p99_us", p99, "us");
+	kerf_stress_figure(st, "lateness_max_us", max, "us");
+	kerf_stress_figure(st, "quota_pct", (double)pv->quota_pct, "%");
+	kerf_stress_figure(st, "period_us", (double)pv->period / 1e3, "us");
+	if (!kerf_cg_cpu_read(kerf_stress_cg(st), &c)) {
 		if (c.nr_periods != KERF_CG_NA)
 			kerf_stress_figure(st, "nr_periods",
-					   (double)c.nr_periods);
+					   (double)c.nr_periods, "count");
 		if (c.nr_throttled != KERF_CG_NA)
 			kerf_stress_figure(st, "nr_throttled",
-					   (double)c.nr_throttled);
+					   (double)c.nr_throttled, "count");
 		if (c.throttled_us != KERF_CG_NA)
 			kerf_stress_figure(st, "throttled_s",
-					   (double)c.throttled_us / 1e6);
+					   (double)c.throttled_us / 1e6, "s");
 	}
 	kerf_stress_observed(
 		st,

@@ -47,8 +47,8 @@ static int64_t open_fds(void)
 
 static int nofile_worker(struct kerf_stress *st, int idx)
 {
-	struct nofile_priv *pv = st->priv;
-	struct nofile_shared *sh = st->shared;
+	struct nofile_priv *pv = kerf_stress_priv(st);
+	struct nofile_shared *sh = kerf_stress_shared(st);
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
@@ -91,20 +91,20 @@ static double sysctl_num(const char *path)
 
 static int nofile_verdict(struct kerf_stress *st)
 {
-	struct nofile_shared *sh = st->shared;
+	struct nofile_shared *sh = kerf_stress_shared(st);
 
-	kerf_stress_figure(st, "soft_limit", (double)sh->soft);
-	kerf_stress_figure(st, "hard_limit", (double)sh->hard);
-	kerf_stress_figure(st, "fs_nr_open",
-			   sysctl_num("/proc/sys/fs/nr_open"));
+	kerf_stress_figure(st, "soft_limit", (double)sh->soft, "fds");
+	kerf_stress_figure(st, "hard_limit", (double)sh->hard, "fds");
+	kerf_stress_figure(st, "fs_nr_open", sysctl_num("/proc/sys/fs/nr_open"),
+			   "fds");
 	kerf_stress_figure(st, "fs_file_max",
-			   sysctl_num("/proc/sys/fs/file-max"));
-	kerf_stress_figure(st, "open_before", (double)sh->before);
-	kerf_stress_figure(st, "opened", (double)sh->opened);
-	kerf_stress_figure(st, "reached", (double)(sh->before + sh->opened));
-	json_object_set_new(st->outcome, "errno",
-			    json_string(sh->err ? strerrorname_np(sh->err) :
-						  "none"));
+			   sysctl_num("/proc/sys/fs/file-max"), "files");
+	kerf_stress_figure(st, "open_before", (double)sh->before, "fds");
+	kerf_stress_figure(st, "opened", (double)sh->opened, "fds");
+	kerf_stress_figure(st, "reached", (double)(sh->before + sh->opened),
+			   "fds");
+	kerf_stress_outcome(st, "errno", "%s",
+			    sh->err ? strerrorname_np(sh->err) : "none");
 	kerf_stress_observed(
 		st,
 		sh->done && sh->err == EMFILE &&

@@ -2,6 +2,8 @@
 /* Memory stressors: anon, page cache, shmem, memory.high and the OOM victim. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -72,8 +74,8 @@ static const struct kerf_param anon_params[] = {
 
 static int anon_worker(struct kerf_stress *st, int idx)
 {
-	struct anon_priv *pv = st->priv;
-	uint64_t cap = st->limit * 4;
+	struct anon_priv *pv = kerf_stress_priv(st);
+	uint64_t cap = kerf_stress_limit(st) * 4;
 	char *buf = reserve(cap);
 
 	if (!buf)
@@ -85,7 +87,7 @@ static int anon_worker(struct kerf_stress *st, int idx)
 
 static int anon_start(struct kerf_stress *st)
 {
-	struct anon_priv *pv = st->priv;
+	struct anon_priv *pv = kerf_stress_priv(st);
 	pid_t pid;
 	int i;
 
@@ -99,9 +101,11 @@ static int anon_start(struct kerf_stress *st)
 
 static int anon_verdict(struct kerf_stress *st)
 {
-	kerf_stress_observed(st, st->nkilled >= 1,
+	int killed = kerf_stress_nkilled(st);
+
+	kerf_stress_observed(st, killed >= 1,
 			     "%d of %d workers killed by SIGKILL, kerf alive",
-			     st->nkilled, st->nworkers);
+			     killed, kerf_stress_nworkers(st));
 	return 0;
 }
 
@@ -153,20 +157,20 @@ static bool disk_backed(const char *dir, uint64_t need)
 
 static int pagecache_setup(struct kerf_stress *st)
 {
-	struct pagecache_priv *pv = st->priv;
-	const char *cand[] = { st->tmpdir, getenv("TMPDIR"), "/var/tmp",
-			       "/tmp" };
+	struct pagecache_priv *pv = kerf_stress_priv(st);
+	const char *tmpdir = kerf_stress_tmpdir(st);
+	const char *cand[] = { tmpdir, getenv("TMPDIR"), "/var/tmp", "/tmp" };
 	size_t i;
 
 	if (!pv->size)
-		pv->size = st->limit * 2;
+		pv->size = kerf_stress_limit(st) * 2;
 	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
 		if (disk_backed(cand[i], pv->size)) {
 			snprintf(pv->dir, sizeof(pv->dir), "%s", cand[i]);
 			kerf_stress_info(st, "dir", "%s", pv->dir);
 			return 0;
 		}
-		if (st->tmpdir)
+		if (tmpdir)
 			break;
 	}
 	return kerf_stress_skip(
@@ -192,8 +196,8 @@ static int open_scratch(const char *dir)
 
 static int pagecache_worker(struct kerf_stress *st, int idx)
 {
-	struct pagecache_priv *pv = st->priv;
-	struct pagecache_shared *sh = st->shared;
+	struct pagecache_priv *pv = kerf_stress_priv(st);
+	struct pagecache_shared *sh = kerf_stress_shared(st);
 	static char buf[1 << 20];
 	uint64_t off;
 	int fd = open_scratch(pv->dir);
@@ -241,22 +245,22 @@ static int pagecache_start(struct kerf_stress *st)
 
 static int pagecache_verdict(struct kerf_stress *st)
 {
-	struct pagecache_priv *pv = st->priv;
-	struct pagecache_shared *sh = st->shared;
-	json_t *peak = json_object_get(st->figures, "peak_ratio");
-	double ratio = json_number_value(peak);
+	struct pagecache_priv *pv = kerf_stress_priv(st);
+	struct pagecache_shared *sh = kerf_stress_shared(st);
+	double ratio = kerf_stress_figure_value(st, "peak_ratio");
+	int killed = kerf_stress_nkilled(st);
 
 	if (sh->err)
 		return kerf_stress_fail(st, -sh->err,
 					"the worker's file I/O failed: %s",
 					strerror(sh->err));
-	kerf_stress_figure(st, "file_size", (double)pv->size);
-	kerf_stress_figure(st, "bytes_written", (double)sh->written);
-	kerf_stress_figure(st, "bytes_read", (double)sh->read);
+	kerf_stress_figure(st, "file_size", (double)pv->size, "B");
+	kerf_stress_figure(st, "bytes_written", (double)sh->written, "B");
+	kerf_stress_figure(st, "bytes_read", (double)sh->read, "B");
 	kerf_stress_observed(
-		st, st->nkilled == 0 && ratio >= 0.9,
+		st, killed == 0 && ratio >= 0.9,
 		"%d kills; peak usage %.0f%% of the limit with a %llu MiB file",
-		st->nkilled, ratio * 100, (unsigned long long)(pv->size / MIB));
+		killed, ratio * 100, (unsigned long long)(pv->size / MIB));
 	return 0;
 }
 
@@ -296,7 +300,7 @@ static const struct kerf_param shmem_params[] = {
 
 static int shmem_setup(struct kerf_stress *st)
 {
-	struct shmem_priv *pv = st->priv;
+	struct shmem_priv *pv = kerf_stress_priv(st);
 	static unsigned int seq;
 	struct statfs sf;
 	int fd;
@@ -321,8 +325,8 @@ static int shmem_setup(struct kerf_stress *st)
 
 static int shmem_worker(struct kerf_stress *st, int idx)
 {
-	struct shmem_priv *pv = st->priv;
-	uint64_t cap = st->limit * 4;
+	struct shmem_priv *pv = kerf_stress_priv(st);
+	uint64_t cap = kerf_stress_limit(st) * 4;
 	char *buf;
 	int fd;
 
@@ -349,21 +353,21 @@ static int shmem_start(struct kerf_stress *st)
 
 static int shmem_verdict(struct kerf_stress *st)
 {
-	json_t *a = json_object_get(st->timeline, "shmem");
-	size_t n = json_array_size(a);
-	double left = n ? json_number_value(json_array_get(a, n - 1)) : 0;
+	size_t n = kerf_stress_col_len(st, "shmem");
+	double left = n ? kerf_stress_col_at(st, "shmem", n - 1) : 0;
+	int killed = kerf_stress_nkilled(st);
 
-	kerf_stress_figure(st, "shmem_after_kill", left);
+	kerf_stress_figure(st, "shmem_after_kill", left, "B");
 	kerf_stress_observed(
-		st, st->nkilled >= 1,
+		st, killed >= 1,
 		"%d kills; %.1f MiB of shmem still charged after the kill",
-		st->nkilled, left / (double)MIB);
+		killed, left / (double)MIB);
 	return 0;
 }
 
 static void shmem_teardown(struct kerf_stress *st)
 {
-	struct shmem_priv *pv = st->priv;
+	struct shmem_priv *pv = kerf_stress_priv(st);
 
 	if (pv->path[0])
 		unlink(pv->path);
@@ -404,19 +408,21 @@ static const struct kerf_param high_params[] = {
 
 static int high_setup(struct kerf_stress *st)
 {
-	struct high_priv *pv = st->priv;
+	struct high_priv *pv = kerf_stress_priv(st);
+	struct kerf_cg *cg = kerf_stress_cg(st);
+	uint64_t limit = kerf_stress_limit(st);
 	int err;
 
-	if (st->cg.version != 2)
+	if (cg->version != 2)
 		return kerf_stress_skip(
 			st,
 			"memory.high is a cgroup v2 file; this host's memory controller is on cgroup v1");
 	if (!pv->high)
-		pv->high = st->limit / 2;
-	if (pv->high >= st->limit)
+		pv->high = limit / 2;
+	if (pv->high >= limit)
 		return kerf_stress_fail(st, -EINVAL,
 					"high must be below the limit");
-	err = kerf_cg_mem_high(&st->cg, pv->high);
+	err = kerf_cg_mem_high(cg, pv->high);
 	if (err)
 		return kerf_stress_fail(st, err, "cannot set memory.high");
 	return 0;
@@ -424,8 +430,8 @@ static int high_setup(struct kerf_stress *st)
 
 static int high_worker(struct kerf_stress *st, int idx)
 {
-	struct high_priv *pv = st->priv;
-	uint64_t target = pv->high + (st->limit - pv->high) / 2;
+	struct high_priv *pv = kerf_stress_priv(st);
+	uint64_t target = pv->high + (kerf_stress_limit(st) - pv->high) / 2;
 	char *buf = reserve(target);
 
 	if (!buf)
@@ -442,15 +448,22 @@ static int high_start(struct kerf_stress *st)
 	return pid < 0 ? pid : 0;
 }
 
-/* Index of the first sample with usage >= v, or -1. */
-static long first_at(json_t *tl, double v)
+/* Sample i of a timeline column; 0 past its end (a sample not read). */
+static double high_col(const struct kerf_stress *st, const char *name, long i)
 {
-	json_t *a = json_object_get(tl, "usage");
-	size_t i;
+	double v = kerf_stress_col_at(st, name, (size_t)i);
 
-	for (i = 0; i < json_array_size(a); i++)
-		if (json_number_value(json_array_get(a, i)) >= v)
-			return (long)i;
+	return isnan(v) ? 0 : v;
+}
+
+/* Index of the first sample with usage >= v, or -1. */
+static long first_at(const struct kerf_stress *st, double v)
+{
+	long i, n = (long)kerf_stress_col_len(st, "usage");
+
+	for (i = 0; i < n; i++)
+		if (high_col(st, "usage", i) >= v)
+			return i;
 	return -1;
 }
 
@@ -458,59 +471,49 @@ static long first_at(json_t *tl, double v)
  * Bytes per second of usage growth from sample i to sample j (usage, not
  * the anon of memory.stat, which v2 flushes lazily).
  */
-static double growth(json_t *tl, long i, long j)
+static double growth(const struct kerf_stress *st, long i, long j)
 {
-	json_t *t = json_object_get(tl, "t_ms");
-	json_t *a = json_object_get(tl, "usage");
 	double dt;
 
 	if (i < 0 || j <= i)
 		return 0;
-	dt = (json_number_value(json_array_get(t, (size_t)j)) -
-	      json_number_value(json_array_get(t, (size_t)i))) /
-	     1e3;
-	return (json_number_value(json_array_get(a, (size_t)j)) -
-		json_number_value(json_array_get(a, (size_t)i))) /
-	       dt;
+	dt = (high_col(st, "t_ms", j) - high_col(st, "t_ms", i)) / 1e3;
+	return (high_col(st, "usage", j) - high_col(st, "usage", i)) / dt;
 }
 
 /* The last sample taken while the worker still allocated. */
 static long last_alive(const struct kerf_stress *st)
 {
-	json_t *t = json_object_get(st->timeline, "t_ms");
-	uint64_t end_ns = st->w[0].t_exit_ns < st->duration_ns ?
-				  st->w[0].t_exit_ns :
-				  st->duration_ns;
+	uint64_t t_exit = kerf_stress_worker(st, 0)->t_exit_ns;
+	uint64_t duration = kerf_stress_duration_ns(st);
+	uint64_t end_ns = t_exit < duration ? t_exit : duration;
 	/* A sample just before the reap may already see the memory freed. */
-	double end = (double)(end_ns - st->sample_ns) / 1e6;
-	long i, last = -1;
+	double end = (double)(end_ns - kerf_stress_sample_ns(st)) / 1e6;
+	long i, last = -1, n = (long)kerf_stress_col_len(st, "t_ms");
 
-	for (i = 0; i < (long)json_array_size(t); i++)
-		if (json_number_value(json_array_get(t, (size_t)i)) < end)
+	for (i = 0; i < n; i++)
+		if (high_col(st, "t_ms", i) < end)
 			last = i;
 	return last;
 }
 
 static int high_verdict(struct kerf_stress *st)
 {
-	struct high_priv *pv = st->priv;
-	json_t *ev = json_object_get(st->outcome, "events_delta");
+	struct high_priv *pv = kerf_stress_priv(st);
+	int64_t events = kerf_stress_event_delta(st, "high");
+	int killed = kerf_stress_nkilled(st);
 	double below, above, high = (double)pv->high;
 
-	below = growth(st->timeline, first_at(st->timeline, high * 0.1),
-		       first_at(st->timeline, high * 0.9));
-	above = growth(st->timeline, first_at(st->timeline, high),
-		       last_alive(st));
-	kerf_stress_figure(st, "high", high);
-	kerf_stress_figure(st, "rate_below_high_Bps", below);
-	kerf_stress_figure(st, "rate_above_high_Bps", above);
+	below = growth(st, first_at(st, high * 0.1), first_at(st, high * 0.9));
+	above = growth(st, first_at(st, high), last_alive(st));
+	kerf_stress_figure(st, "high", high, "B");
+	kerf_stress_figure(st, "rate_below_high_Bps", below, "B/s");
+	kerf_stress_figure(st, "rate_above_high_Bps", above, "B/s");
 	kerf_stress_observed(
-		st,
-		st->nkilled == 0 && above < below / 2 &&
-			json_integer_value(json_object_get(ev, "high")) > 0,
+		st, killed == 0 && above < below / 2 && events > 0,
 		"%d kills; allocation %.1f MiB/s below memory.high, %.1f MiB/s above it; %lld high events",
-		st->nkilled, below / (double)MIB, above / (double)MIB,
-		(long long)json_integer_value(json_object_get(ev, "high")));
+		killed, below / (double)MIB, above / (double)MIB,
+		(long long)events);
 	return 0;
 }
 
@@ -558,17 +561,18 @@ static const char *const victim_role[3] = { "small+growing", "big",
 
 static int victim_setup(struct kerf_stress *st)
 {
-	struct victim_priv *pv = st->priv;
+	struct victim_priv *pv = kerf_stress_priv(st);
+	struct kerf_cg *cg = kerf_stress_cg(st);
 	int err;
 
 	if (!pv->group)
 		return 0;
-	err = kerf_cg_mem_oom_group(&st->cg);
+	err = kerf_cg_mem_oom_group(cg);
 	if (err == -EOPNOTSUPP)
 		return kerf_stress_skip(
 			st,
 			"group=1 needs memory.oom.group, a cgroup v2 file; this host's memory controller is on cgroup v%d",
-			st->cg.version);
+			cg->version);
 	if (err)
 		return kerf_stress_fail(st, err, "cannot set memory.oom.group");
 	return 0;
@@ -576,11 +580,12 @@ static int victim_setup(struct kerf_stress *st)
 
 static int victim_worker(struct kerf_stress *st, int idx)
 {
-	struct victim_priv *pv = st->priv;
-	struct victim_shared *sh = st->shared;
-	uint64_t share = st->limit / 100 * (uint64_t)victim_pct[idx];
+	struct victim_priv *pv = kerf_stress_priv(st);
+	struct victim_shared *sh = kerf_stress_shared(st);
+	uint64_t limit = kerf_stress_limit(st);
+	uint64_t share = limit / 100 * (uint64_t)victim_pct[idx];
 	struct timespec ts = { 0, 1000000 };
-	char *buf = reserve(st->limit * 2);
+	char *buf = reserve(limit * 2);
 	char adj[32];
 	int fd;
 
@@ -604,7 +609,7 @@ static int victim_worker(struct kerf_stress *st, int idx)
 	       !kerf_stress_expired(st))
 		nanosleep(&ts, NULL);
 	/* The small one pushes the cgroup over its limit, slowly. */
-	touch(st, buf, share, st->limit * 2, 64 * MIB);
+	touch(st, buf, share, limit * 2, 64 * MIB);
 	hold(st);
 	return 0;
 }
@@ -625,55 +630,65 @@ static int victim_start(struct kerf_stress *st)
 static bool victim_tick(struct kerf_stress *st, uint64_t t_ns)
 {
 	/* After the first kill, 100 ms more to see what else happens. */
-	return st->nkilled && t_ns > st->t_first_kill_ns + 100000000ull;
+	return kerf_stress_nkilled(st) &&
+	       t_ns > kerf_stress_first_kill_ns(st) + 100000000ull;
+}
+
+/* The worker the kernel killed first (NULL: none) and the top oom_score. */
+static const struct kerf_worker *victim_find(const struct kerf_stress *st,
+					     const struct kerf_worker **top)
+{
+	const struct kerf_worker *first = NULL;
+	int i;
+
+	*top = NULL;
+	for (i = 0; i < kerf_stress_nworkers(st); i++) {
+		const struct kerf_worker *w = kerf_stress_worker(st, i);
+		bool killed = w->exited && !w->by_kerf &&
+			      WIFSIGNALED(w->status) &&
+			      WTERMSIG(w->status) == SIGKILL;
+
+		if (killed && (!first || w->t_exit_ns < first->t_exit_ns))
+			first = w;
+		if (!*top || w->oom_score > (*top)->oom_score)
+			*top = w;
+	}
+	return first;
 }
 
 static int victim_verdict(struct kerf_stress *st)
 {
-	struct victim_priv *pv = st->priv;
-	struct victim_shared *sh = st->shared;
-	int i, first = -1, top = -1;
+	struct victim_priv *pv = kerf_stress_priv(st);
+	struct victim_shared *sh = kerf_stress_shared(st);
+	int killed = kerf_stress_nkilled(st), n = kerf_stress_nworkers(st);
+	const struct kerf_worker *first, *top;
 
 	if (sh->adj_failed)
 		return kerf_stress_skip(
 			st,
 			"cannot set oom_score_adj to %lld (a negative value needs CAP_SYS_RESOURCE)",
 			(long long)pv->adj);
-	for (i = 0; i < st->nworkers; i++) {
-		const struct kerf_worker *w = &st->w[i];
-		bool killed = w->exited && !w->by_kerf &&
-			      WIFSIGNALED(w->status) &&
-			      WTERMSIG(w->status) == SIGKILL;
-
-		if (killed &&
-		    (first < 0 || w->t_exit_ns < st->w[first].t_exit_ns))
-			first = i;
-		if (top < 0 || w->oom_score > st->w[top].oom_score)
-			top = i;
-	}
-	if (first < 0) {
+	first = victim_find(st, &top);
+	if (!first) {
 		kerf_stress_observed(st, false, "no worker was killed");
 		return 0;
 	}
-	kerf_stress_figure(st, "victim_oom_score",
-			   (double)st->w[first].oom_score);
-	kerf_stress_figure(st, "top_oom_score", (double)st->w[top].oom_score);
-	json_object_set_new(st->outcome, "victim",
-			    json_string(st->w[first].role));
-	json_object_set_new(st->outcome, "highest_score",
-			    json_string(st->w[top].role));
+	kerf_stress_figure(st, "victim_oom_score", (double)first->oom_score,
+			   "");
+	kerf_stress_figure(st, "top_oom_score", (double)top->oom_score, "");
+	kerf_stress_outcome(st, "victim", "%s", first->role);
+	kerf_stress_outcome(st, "highest_score", "%s", top->role);
 	if (pv->group) {
 		kerf_stress_observed(
-			st, st->nkilled == st->nworkers,
-			"memory.oom.group: %d of %d workers killed",
-			st->nkilled, st->nworkers);
+			st, killed == n,
+			"memory.oom.group: %d of %d workers killed", killed, n);
 		return 0;
 	}
 	kerf_stress_observed(
-		st, st->w[first].oom_score == st->w[top].oom_score,
+		st, first->oom_score == top->oom_score,
 		"the kernel killed '%s' (oom_score %lld); the highest oom_score before the kill was '%s' (%lld)",
-		st->w[first].role, (long long)st->w[first].oom_score,
-		st->w[top].role, (long long)st->w[top].oom_score);
+		first->role, (long long)first->oom_score, top->role,
+		(long long)top->oom_score);
 	return 0;
 }
 

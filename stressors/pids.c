@@ -30,8 +30,8 @@ static const struct kerf_param fork_params[] = {
 
 static int fork_setup(struct kerf_stress *st)
 {
-	struct fork_priv *pv = st->priv;
-	int err = kerf_cg_pids_max(&st->cg, (uint64_t)pv->max);
+	struct fork_priv *pv = kerf_stress_priv(st);
+	int err = kerf_cg_pids_max(kerf_stress_cg(st), (uint64_t)pv->max);
 
 	if (err)
 		return kerf_stress_fail(st, err, "cannot set pids.max");
@@ -40,7 +40,7 @@ static int fork_setup(struct kerf_stress *st)
 
 static int fork_worker(struct kerf_stress *st, int idx)
 {
-	struct fork_shared *sh = st->shared;
+	struct fork_shared *sh = kerf_stress_shared(st);
 	int i;
 	pid_t pid;
 
@@ -97,11 +97,11 @@ static bool kerf_can_fork(void)
 
 static bool fork_tick(struct kerf_stress *st, uint64_t t_ns)
 {
-	struct fork_priv *pv = st->priv;
-	struct fork_shared *sh = st->shared;
+	struct fork_priv *pv = kerf_stress_priv(st);
+	struct fork_shared *sh = kerf_stress_shared(st);
 	char buf[64];
 
-	if (kerf_cg_read(&st->cg, KERF_CG_PIDS, "pids.current", buf,
+	if (kerf_cg_read(kerf_stress_cg(st), KERF_CG_PIDS, "pids.current", buf,
 			 sizeof(buf)) > 0)
 		kerf_stress_col(st, "pids_current", (double)atoll(buf));
 	if (!pv->outside && __atomic_load_n(&sh->done, __ATOMIC_SEQ_CST))
@@ -111,24 +111,22 @@ static bool fork_tick(struct kerf_stress *st, uint64_t t_ns)
 
 static int fork_verdict(struct kerf_stress *st)
 {
-	struct fork_priv *pv = st->priv;
-	struct fork_shared *sh = st->shared;
+	struct fork_priv *pv = kerf_stress_priv(st);
+	struct fork_shared *sh = kerf_stress_shared(st);
 	bool outside = pv->outside == 1;
 	char buf[256];
 	uint64_t ev = 0;
 
-	if (kerf_cg_read(&st->cg, KERF_CG_PIDS, "pids.events", buf,
+	if (kerf_cg_read(kerf_stress_cg(st), KERF_CG_PIDS, "pids.events", buf,
 			 sizeof(buf)) > 0 &&
 	    !kerf_kv(buf, "max", &ev))
-		kerf_stress_figure(st, "pids_events_max", (double)ev);
-	kerf_stress_figure(st, "pids_max", (double)pv->max);
-	kerf_stress_figure(st, "forked", (double)sh->forked);
-	kerf_stress_figure(st, "refused_of_100", (double)sh->refused);
-	json_object_set_new(st->outcome, "errno",
-			    json_string(sh->err ? strerrorname_np(sh->err) :
-						  "none"));
-	json_object_set_new(st->outcome, "kerf_can_fork",
-			    json_boolean(outside));
+		kerf_stress_figure(st, "pids_events_max", (double)ev, "count");
+	kerf_stress_figure(st, "pids_max", (double)pv->max, "processes");
+	kerf_stress_figure(st, "forked", (double)sh->forked, "processes");
+	kerf_stress_figure(st, "refused_of_100", (double)sh->refused, "count");
+	kerf_stress_outcome(st, "errno", "%s",
+			    sh->err ? strerrorname_np(sh->err) : "none");
+	kerf_stress_outcome_bool(st, "kerf_can_fork", outside);
 	kerf_stress_observed(
 		st,
 		sh->done && sh->err == EAGAIN && sh->forked == pv->max - 1 &&

@@ -24,3 +24,20 @@ stress_or_skip()
 	rm -f "$err"
 	return $rc
 }
+
+# Run kerf stress ARGS... with its output in the file $1, in the background
+# so that pid (for stress_leftovers) is kerf's own; rc is its exit status.
+# Exit 77 when this host gives kerf no cgroup to work in.
+stress_run_logged()
+{
+	local log=$1
+	shift
+	"$KERF" stress "$@" >"$log" 2>&1 &
+	pid=$!
+	wait $pid
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q cgroup "$log"; then
+		echo "skip: no writable cgroup: $(cat "$log")"
+		exit 77
+	fi
+}

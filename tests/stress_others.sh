@@ -12,14 +12,7 @@ fail=0
 for args in "memory/victim --limit 64M" "pids/fork -p max=32" \
 	    "files/nofile -p soft=256" "cpu/throttle --duration 1s"; do
 	# shellcheck disable=SC2086
-	"$KERF" stress $args --out "$out/r" >"$out/log" 2>&1 &
-	pid=$!
-	wait $pid
-	rc=$?
-	if [ $rc -eq 2 ] && grep -q cgroup "$out/log"; then
-		echo "skip: no writable cgroup: $(cat "$out/log")"
-		exit 77
-	fi
+	stress_run_logged "$out/log" $args --out "$out/r"
 	head -1 "$out/log"
 	[ $rc -eq 0 ] || { echo "FAIL: $args: exit $rc"; fail=1; }
 	left=$(stress_leftovers $pid)

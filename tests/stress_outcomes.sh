@@ -3,7 +3,7 @@
 # The memory stressors on this host's cgroup backend, for real: memory/anon
 # ends with exactly one kill and kerf alive, memory/pagecache with no kill and
 # usage at the limit, memory/shmem with a kill and its charge left; no cgroup
-# or file is left behind after any of them.
+# or file is left behind after any of them; every figure has its unit.
 set -u
 . "$KERF_TESTS/stress_lib.sh"
 out=$(mktemp -d)
@@ -13,15 +13,7 @@ run()
 {
 	local name=$1 pid rc
 	shift
-	"$KERF" stress "$name" --limit 64M --out "$out/$name" "$@" \
-		>"$out/log" 2>&1 &
-	pid=$!
-	wait $pid
-	rc=$?
-	if [ $rc -eq 2 ] && grep -q cgroup "$out/log"; then
-		echo "skip: no writable cgroup: $(cat "$out/log")"
-		exit 77
-	fi
+	stress_run_logged "$out/log" "$name" --limit 64M --out "$out/$name" "$@"
 	cat "$out/log"
 	[ $rc -eq 0 ] || { echo "FAIL: $name exit $rc"; exit 1; }
 	left=$(stress_leftovers $pid)
@@ -38,6 +30,13 @@ def res(name):
     r = json.load(open(f"{sys.argv[1]}/{name}/run.json"))["results"][0]
     assert r["bench"] == name and r["status"] in ("ok", "skip"), r
     return r
+def units(r):
+    if r["status"] != "ok":
+        return
+    u = r["figure_units"]
+    assert sorted(u) == sorted(r["figures"]), (u, r["figures"])
+    assert u["limit"] == "B" and u["peak_ratio"] == "fraction", u
+    assert all(v == "s" for k, v in u.items() if k.endswith("_s")), u
 a = res("memory/anon")
 assert len(a["outcome"]["killed"]) == 1, a["outcome"]
 assert a["outcome"]["as_expected"] and a["outcome"]["kerf_alive"]
@@ -55,6 +54,8 @@ if p["status"] == "ok":
 s = res("memory/shmem")
 assert len(s["outcome"]["killed"]) == 1, s["outcome"]
 assert s["figures"]["shmem_after_kill"] > 0.5 * s["figures"]["limit"]
+for r in (a, p, s):
+    units(r)
 print("ok: anon %.3fs to kill, pagecache peak %.0f%%, shmem %.3fs to kill" %
       (a["figures"]["time_to_kill_s"],
        100 * p.get("figures", {}).get("peak_ratio", 0),

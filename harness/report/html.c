@@ -202,13 +202,28 @@ void rep_html_row_head(FILE *f, const struct report *rep, const char *bench,
 	}
 }
 
-/* A stressor figure in bytes: peak_usage, limit, usage_at_end... */
-static bool html_figure_is_bytes(const char *key)
+/*
+ * A stressor figure in bytes: its unit in figure_units says so ("B"); runs
+ * written before figure_units guess from the name (peak_usage, limit...).
+ */
+static bool html_figure_is_bytes(const json_t *r, const char *key)
 {
+	const char *unit = ju_str(json_object_get(r, "figure_units"), key);
+
+	if (unit)
+		return !strcmp(unit, "B");
 	return (strstr(key, "usage") || strstr(key, "limit") ||
 		strstr(key, "bytes") || strstr(key, "rss")) &&
 	       !strstr(key, "ratio") && !strstr(key, "_s") &&
 	       !strstr(key, "_ms") && !strstr(key, "_us");
+}
+
+/* The unit of a stressor figure that is not in bytes, or "". */
+static const char *html_figure_unit(const json_t *r, const char *key)
+{
+	const char *unit = ju_str(json_object_get(r, "figure_units"), key);
+
+	return unit ? unit : "";
 }
 
 /* A stressor's outcome: as expected or not, and what was seen. */
@@ -281,13 +296,15 @@ static bool html_figures(FILE *f, const json_t *r, bool sep)
 	json_object_foreach(json_object_get(r, "figures"), k, w)
 	{
 		fprintf(f, "%s", sep ? "<br>" : "");
-		if (json_is_number(w) && html_figure_is_bytes(k) &&
+		if (json_is_number(w) && html_figure_is_bytes(r, k) &&
 		    fabs(json_number_value(w)) >= 1024) {
 			rep_human_bytes(json_number_value(w), num, sizeof(num));
 			rep_html_printf(f, "%s = %s", k, num);
 		} else if (json_is_number(w)) {
 			rep_fmt_num(json_number_value(w), num, sizeof(num));
-			rep_html_printf(f, "%s = %s", k, num);
+			rep_html_printf(f, "%s = %s%s%s", k, num,
+					*html_figure_unit(r, k) ? " " : "",
+					html_figure_unit(r, k));
 		} else if (json_is_string(w)) {
 			rep_html_printf(f, "%s = %s", k, json_string_value(w));
 		} else {

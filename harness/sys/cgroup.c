@@ -104,6 +104,32 @@ static void join_own(char *dst, const char *mnt, const char *root,
 	snprintf(dst, PATH_MAX, "%s%s", mnt, path);
 }
 
+int kerf_cg_self(const char *ctrl, char *path, size_t len)
+{
+	char line[4096];
+	int err = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return -errno;
+	/* Each line is "hierarchy-id:controllers:path"; v2 lists none. */
+	while (err && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2;
+
+		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
+			continue;
+		*c2 = '\0';
+		c2[strcspn(c2 + 1, "\n") + 1] = '\0';
+		if (ctrl ? has_token(c1 + 1, ctrl, ',') : c1 + 1 == c2) {
+			snprintf(path, len, "%s", c2 + 1);
+			err = 0;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
 static void scan_mounts(struct cg_mounts *mt)
 {
 	char line[4096], root[KERF_CG_NCTRL + 1][PATH_MAX];
@@ -144,25 +170,9 @@ static void scan_mounts(struct cg_mounts *mt)
 	}
 	fclose(f);
 
-	f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2;
-
-		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
-			continue;
-		*c2 = '\0';
-		c2[strcspn(c2 + 1, "\n") + 1] = '\0';
-		if (c1 + 1 == c2) {
-			snprintf(self[KERF_CG_NCTRL], PATH_MAX, "%s", c2 + 1);
-			continue;
-		}
-		for (i = 0; i < KERF_CG_NCTRL; i++)
-			if (has_token(c1 + 1, ctrl_name[i], ','))
-				snprintf(self[i], PATH_MAX, "%s", c2 + 1);
-	}
-	fclose(f);
+	kerf_cg_self(NULL, self[KERF_CG_NCTRL], PATH_MAX);
+	for (i = 0; i < KERF_CG_NCTRL; i++)
+		kerf_cg_self(ctrl_name[i], self[i], PATH_MAX);
 
 	if (mt->v2[0])
 		join_own(mt->v2own, mt->v2, root[KERF_CG_NCTRL],
@@ -173,21 +183,25 @@ static void scan_mounts(struct cg_mounts *mt)
 				 self[i][0] ? self[i] : "/");
 }
 
-/* Controllers the v2 root offers (its cgroup.controllers). */
-static bool v2_offers(const struct cg_mounts *mt, unsigned int ctrls)
+/* Does dir/file (cgroup.controllers, cgroup.subtree_control) list ctrls? */
+static bool cg_lists(const char *dir, const char *file, unsigned int ctrls)
 {
 	char path[PATH_MAX + 32], buf[512];
 	int i;
 
-	if (!mt->v2[0])
-		return false;
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", mt->v2);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (read_file(path, buf, sizeof(buf)) < 0)
 		return false;
 	for (i = 0; i < KERF_CG_NCTRL; i++)
 		if ((ctrls & (1u << i)) && !has_token(buf, ctrl_name[i], ' '))
 			return false;
 	return true;
+}
+
+/* Controllers the v2 root offers (its cgroup.controllers). */
+static bool v2_offers(const struct cg_mounts *mt, unsigned int ctrls)
+{
+	return mt->v2[0] && cg_lists(mt->v2, "cgroup.controllers", ctrls);
 }
 
 const char *kerf_cg_mode(void)
@@ -224,16 +238,7 @@ static int enable_ctrls(const char *dir, unsigned int ctrls)
 
 static bool enabled_in(const char *dir, unsigned int ctrls)
 {
-	char path[PATH_MAX + 32], buf[512];
-	int i;
-
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return false;
-	for (i = 0; i < KERF_CG_NCTRL; i++)
-		if ((ctrls & (1u << i)) && !has_token(buf, ctrl_name[i], ' '))
-			return false;
-	return true;
+	return cg_lists(dir, "cgroup.subtree_control", ctrls);
 }
 
 /*

@@ -25,6 +25,7 @@
 #include <cpuid.h>
 #endif
 
+#include "kerf/cgroup.h"
 #include "kerf/env.h"
 
 #define SYS_CPU "/sys/devices/system/cpu"
@@ -666,12 +667,8 @@ static void cap_cgroup(struct cap *cap)
 		set_str(cg, "v2_mount", v2path);
 	}
 	/* Our own cgroup on the v2 hierarchy ("0::/path"). */
-	f = fopen("/proc/self/cgroup", "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "0::", 3) == 0)
-			set_str(cg, "self", rtrim(line + 3));
-	if (f)
-		fclose(f);
+	if (!kerf_cg_self(NULL, line, sizeof(line)))
+		set_str(cg, "self", line);
 	json_object_set_new(cap->env, "cgroup", cg);
 }
 

@@ -31,6 +31,14 @@ struct kerf_cg {
 	bool clone3; /* v2: workers were spawned with clone3 */
 };
 
+/*
+ * This process's cgroup, the one reader of /proc/self/cgroup: its path in
+ * the hierarchy holding the controller ctrl ("memory", a v1 hierarchy), or
+ * in the v2 hierarchy when ctrl is NULL. 0, or a negative errno (-ENOENT:
+ * no such line); path is left alone on failure.
+ */
+int kerf_cg_self(const char *ctrl, char *path, size_t len);
+
 /* "v1", "v2", "hybrid" or "none": which cgroup file systems are mounted. */
 const char *kerf_cg_mode(void);
 

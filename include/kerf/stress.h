@@ -3,8 +3,8 @@
 #ifndef KERF_STRESS_H
 #define KERF_STRESS_H
 
-#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -29,30 +29,8 @@ struct kerf_worker {
 /* Shared page(s) between kerf and its workers, mapped before the spawn. */
 #define KERF_STRESS_SHARED (1u << 20)
 
-struct kerf_stress {
-	const struct kerf_stressor *s;
-	void *priv;
-	struct kerf_cg cg;
-	uint64_t limit; /* bytes, --limit */
-	uint64_t duration_ns; /* --duration: workers stop by then */
-	uint64_t sample_ns;
-	uint64_t t0_ns; /* start of the run, CLOCK_MONOTONIC */
-	const char *tmpdir;
-	/* KERF_STRESS_SHARED bytes, MAP_SHARED, touched by kerf first. */
-	void *shared;
-	int nworkers;
-	struct kerf_worker w[KERF_STRESS_MAXW];
-	int nkilled; /* workers the kernel killed (SIGKILL) */
-	bool stopping; /* kerf is killing what is left */
-	bool oom_seen; /* the OOM killer acted (memory events) */
-	uint64_t t_first_kill_ns;
-	/* Filled by the stressor, written to the result. */
-	json_t *outcome; /* "expected", "observed", "as_expected", ... */
-	json_t *figures; /* name -> number */
-	json_t *info; /* name -> string */
-	json_t *timeline; /* column name -> array */
-	char reason[512];
-};
+/* One run of a stressor; the runtime owns it (harness/stress_run.h). */
+struct kerf_stress;
 
 struct kerf_stressor {
 	const char *name; /* "family/variant" */
@@ -77,6 +55,25 @@ struct kerf_stressor {
 	void (*teardown)(struct kerf_stress *st);
 };
 
+/* What the run was given: parameters, limits, scratch room, its cgroup. */
+void *kerf_stress_priv(const struct kerf_stress *st);
+/* KERF_STRESS_SHARED bytes, MAP_SHARED, charged to kerf, not to the run. */
+void *kerf_stress_shared(const struct kerf_stress *st);
+uint64_t kerf_stress_limit(const struct kerf_stress *st); /* --limit, bytes */
+uint64_t kerf_stress_duration_ns(const struct kerf_stress *st);
+uint64_t kerf_stress_sample_ns(const struct kerf_stress *st);
+const char *kerf_stress_tmpdir(const struct kerf_stress *st); /* or NULL */
+struct kerf_cg *kerf_stress_cg(struct kerf_stress *st);
+
+/* The workers, as the runtime saw them (exits, kills, last scores). */
+int kerf_stress_nworkers(const struct kerf_stress *st);
+const struct kerf_worker *kerf_stress_worker(const struct kerf_stress *st,
+					     int i);
+/* Workers the kernel killed (SIGKILL not sent by kerf). */
+int kerf_stress_nkilled(const struct kerf_stress *st);
+/* When the first of them died, ns since the start of the run. */
+uint64_t kerf_stress_first_kill_ns(const struct kerf_stress *st);
+
 /* Spawn a worker into the run's cgroup; its role names it in the result. */
 pid_t kerf_stress_spawn(struct kerf_stress *st, const char *role,
 			int (*fn)(struct kerf_stress *st, int idx), int idx);
@@ -87,21 +84,34 @@ int kerf_stress_skip(struct kerf_stress *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int kerf_stress_fail(struct kerf_stress *st, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
 /* Append v to the timeline column name (creating it). */
 void kerf_stress_col(struct kerf_stress *st, const char *name, double v);
-/* Figures, outcome fields and info. */
-void kerf_stress_figure(struct kerf_stress *st, const char *name, double v);
+/* Length of a timeline column (0: none), and its i-th value (NAN: none). */
+size_t kerf_stress_col_len(const struct kerf_stress *st, const char *name);
+double kerf_stress_col_at(const struct kerf_stress *st, const char *name,
+			  size_t i);
+/* Growth of a memory.events counter over a memory run (0: not counted). */
+int64_t kerf_stress_event_delta(const struct kerf_stress *st,
+				const char *event);
+
+/* A figure of the result and its unit (a value not finite is left out). */
+void kerf_stress_figure(struct kerf_stress *st, const char *name, double v,
+			const char *unit);
+/* A figure already set (the memory runs' own ones too), or NAN. */
+double kerf_stress_figure_value(const struct kerf_stress *st, const char *name);
 void kerf_stress_info(struct kerf_stress *st, const char *key, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));
 /* Set outcome.observed and outcome.as_expected. */
 void kerf_stress_observed(struct kerf_stress *st, bool as_expected,
 			  const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Another outcome field: a string, or a boolean. */
+void kerf_stress_outcome(struct kerf_stress *st, const char *key,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void kerf_stress_outcome_bool(struct kerf_stress *st, const char *key, bool v);
 /* Sleep until the next multiple of period_ns after *next (absolute). */
 void kerf_stress_pace(uint64_t *next, uint64_t period_ns);
-
-/* The registry, in stressors/list.h order. */
-extern const struct kerf_stressor *const kerf_stressors[];
-extern const int kerf_nstressors;
 
 #endif
