@@ -8,6 +8,7 @@
 
 #include "kerf/bench.h"
 #include "kerf/memlib.h"
+#include "kerf/stats.h"
 
 /* Huge pages held before they are all given back (128 MiB). */
 #define THP_HOLD 64
@@ -26,13 +27,6 @@ struct thp_priv {
 	double huge_sum;
 	int huge_n;
 };
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /*
  * Hold fragbytes in 4 KiB pages, then free every other one: the holes
@@ -152,7 +146,7 @@ static void tail_metrics(struct kerf_ctx *ctx, double *l, size_t n,
 {
 	char name[64];
 
-	qsort(l, n, sizeof(double), cmp_dbl);
+	qsort(l, n, sizeof(double), kerf_cmp_double);
 	snprintf(name, sizeof(name), "p99_9%s", suffix);
 	kerf_metric(ctx, name, l[(size_t)(0.999 * (double)(n - 1))], "ns");
 	snprintf(name, sizeof(name), "max%s", suffix);

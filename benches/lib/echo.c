@@ -22,6 +22,7 @@
 
 #include "echo_proto.h"
 #include "kerf/bench.h"
+#include "kerf/stats.h"
 
 #define FD_SPARE 64 /* fds a process needs besides its conns */
 #define MAX_BYTES (512ull << 20) /* bound on the buffers a run may take */
@@ -762,23 +763,6 @@ int kerf_echo_run(struct kerf_echo *e, uint64_t reqs, uint64_t *done, char *why,
 	return ret;
 }
 
-static double quantile(const double *x, size_t n, double q)
-{
-	double h = q * (double)(n - 1);
-	size_t lo = (size_t)h;
-
-	if (lo + 1 >= n)
-		return x[n - 1];
-	return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 		  size_t whylen)
 {
@@ -791,10 +775,10 @@ int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 	s->reqs = e->done - e->begin_done;
 	reqs = s->reqs ? (double)s->reqs : 1.0;
 	if (e->nlat) {
-		qsort(e->lat, e->nlat, sizeof(*e->lat), cmp_double);
-		s->p50_ns = quantile(e->lat, e->nlat, 0.5);
-		s->p99_ns = quantile(e->lat, e->nlat, 0.99);
-		s->p999_ns = quantile(e->lat, e->nlat, 0.999);
+		qsort(e->lat, e->nlat, sizeof(*e->lat), kerf_cmp_double);
+		s->p50_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.5);
+		s->p99_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.99);
+		s->p999_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.999);
 		s->max_ns = e->lat[e->nlat - 1];
 	}
 	s->client_cpu_ns = (double)(now.client - e->cpu0.client) / reqs;
