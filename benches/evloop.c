@@ -18,9 +18,9 @@ struct evl_priv {
 	int64_t reqs;
 	int trigger; /* epoll: level, edge */
 	int mode; /* io_uring: poll, recv */
-	int sqpoll;
+	bool sqpoll;
 	int taskrun;
-	int fixed_files;
+	bool fixed_files;
 	struct kerf_echo *echo;
 };
 
@@ -59,13 +59,13 @@ static const struct kerf_param uring_params[] = {
 	KERF_ENUM(
 		"mode", struct evl_priv, mode, "poll,recv", "poll,recv",
 		"multishot poll then read/send SQEs, or multishot recv into a provided buffer ring then send"),
-	KERF_ENUM("sqpoll", struct evl_priv, sqpoll, "0", "0,1",
+	KERF_BOOL("sqpoll", struct evl_priv, sqpoll, "0",
 		  "IORING_SETUP_SQPOLL: a kernel thread polls the SQ"),
 	KERF_ENUM(
 		"taskrun", struct evl_priv, taskrun, "default",
 		"default,coop,defer",
 		"task work: default, COOP_TASKRUN, or DEFER_TASKRUN with SINGLE_ISSUER"),
-	KERF_ENUM("fixed_files", struct evl_priv, fixed_files, "0", "0,1",
+	KERF_BOOL("fixed_files", struct evl_priv, fixed_files, "0",
 		  "register the sockets (IOSQE_FIXED_FILE)"),
 	{},
 };
@@ -88,9 +88,9 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.depth = (int)p->depth,
 		.edge = p->trigger == 1,
 		.uring_mode = (enum kerf_echo_uring_mode)p->mode,
-		.sqpoll = p->sqpoll == 1,
+		.sqpoll = p->sqpoll,
 		.taskrun = (enum kerf_echo_taskrun)p->taskrun,
-		.fixed_files = p->fixed_files == 1,
+		.fixed_files = p->fixed_files,
 	};
 	char why[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;

@@ -36,7 +36,7 @@ struct fileio_priv {
 	int pattern;
 	int advice;
 	uint64_t bs;
-	int64_t populate;
+	bool populate;
 	int touch;
 	int64_t depth;
 	/* State. */
@@ -540,8 +540,8 @@ static const struct kerf_param read_params[] = {
 
 static const struct kerf_param mmap_params[] = {
 	FILEIO_COMMON_PARAMS,
-	KERF_INT(
-		"populate", struct fileio_priv, populate, "0", "0", "1",
+	KERF_BOOL(
+		"populate", struct fileio_priv, populate, "0",
 		"1: map with MAP_POPULATE (the mmap call faults everything in)"),
 	KERF_ENUM("touch", struct fileio_priv, touch, "byte", "byte,page",
 		  "byte: read every byte; page: one word of each 4 KiB page"),

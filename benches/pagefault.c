@@ -21,7 +21,7 @@ struct pf_priv {
 	uint64_t size;
 	int pages; /* anon: 4k, thp */
 	int how; /* populate: populate, touch */
-	int fd; /* file: fd + 1 */
+	int fd; /* file: its fd, -1: none */
 	bool thp_was_on; /* populate: PR_SET_THP_DISABLE to undo */
 	struct kerf_perf perf;
 	struct kerf_vmstat vm0;
@@ -43,6 +43,7 @@ static void pf_common_setup(struct kerf_ctx *ctx, struct pf_priv *pf)
 {
 	char en[32], df[32];
 
+	pf->fd = -1;
 	kerf_vmstat_read(&pf->vm0);
 	kerf_thp_setting("enabled", en, sizeof(en));
 	kerf_thp_setting("defrag", df, sizeof(df));
@@ -90,9 +91,9 @@ static void pf_teardown(struct kerf_ctx *ctx)
 		kerf_metric(ctx, "huge_fraction", pf->huge_sum / pf->huge_n,
 			    "fraction");
 	kerf_perf_close(&pf->perf);
-	if (pf->fd)
-		close(pf->fd - 1);
-	pf->fd = 0;
+	if (pf->fd >= 0)
+		close(pf->fd);
+	pf->fd = -1;
 	if (pf->thp_was_on)
 		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
 	pf->thp_was_on = false;
@@ -207,7 +208,7 @@ static int file_setup(struct kerf_ctx *ctx)
 				 strerror(errno));
 	/* Unlinked at once: nothing is left behind, whatever happens. */
 	unlink(path);
-	pf->fd = fd + 1;
+	pf->fd = fd;
 	if (!fstatfs(fd, &sfs))
 		kerf_info(ctx, "file", "%s, filesystem magic 0x%lx",
 			  kerf_tmpdir(ctx), (unsigned long)sfs.f_type);
@@ -243,7 +244,7 @@ static int file_run(struct kerf_ctx *ctx, uint64_t n)
 		uint64_t f0, f1, t0, t1, sum = 0;
 		char *p;
 
-		p = mmap(NULL, pf->size, PROT_READ, MAP_SHARED, pf->fd - 1, 0);
+		p = mmap(NULL, pf->size, PROT_READ, MAP_SHARED, pf->fd, 0);
 		if (p == MAP_FAILED)
 			return kerf_fail(ctx, -errno, "mmap of the file: %s",
 					 strerror(errno));

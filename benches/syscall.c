@@ -10,7 +10,7 @@
 #include "kerf/bench.h"
 
 struct syscall_priv {
-	int fd;
+	int fd; /* -1: none */
 };
 
 static int getppid_run(struct kerf_ctx *ctx, uint64_t n)
@@ -42,8 +42,9 @@ static void syscall_teardown(struct kerf_ctx *ctx)
 {
 	struct syscall_priv *p = kerf_priv(ctx);
 
-	if (p->fd > 0)
+	if (p->fd >= 0)
 		close(p->fd);
+	p->fd = -1;
 }
 
 static int read_setup(struct kerf_ctx *ctx)

@@ -14,7 +14,7 @@
 #define THP_HOLD 64
 
 struct thp_priv {
-	int fragment;
+	bool fragment;
 	uint64_t fragbytes;
 	struct kerf_buf hold; /* THP_HOLD huge pages, touched in turn */
 	struct kerf_buf frag; /* 4k pages, every other one freed */
@@ -32,7 +32,7 @@ struct thp_priv {
  * Hold fragbytes in 4 KiB pages, then free every other one: the holes
  * cannot merge, so free memory inside the bound has no 2 MiB block left.
  */
-static int fragment(struct kerf_ctx *ctx, struct thp_priv *tp)
+static int thp_fragment(struct kerf_ctx *ctx, struct thp_priv *tp)
 {
 	char why[256] = "";
 	size_t off;
@@ -75,7 +75,7 @@ static int thp_setup(struct kerf_ctx *ctx)
 	if (rc)
 		return kerf_fail(ctx, rc, "%s", why);
 	if (tp->fragment && tp->fragbytes) {
-		rc = fragment(ctx, tp);
+		rc = thp_fragment(ctx, tp);
 		if (rc)
 			return rc;
 	}
@@ -185,7 +185,7 @@ static void thp_teardown(struct kerf_ctx *ctx)
 }
 
 static const struct kerf_param thp_params[] = {
-	KERF_ENUM("fragment", struct thp_priv, fragment, "0", "0,1",
+	KERF_BOOL("fragment", struct thp_priv, fragment, "0",
 		  "1: first fragment fragbytes of free memory in 4 KiB holes"),
 	KERF_SIZE("fragbytes", struct thp_priv, fragbytes, "1G", "0", "64G",
 		  "memory fragmented when fragment=1 (at most MemAvailable/4)"),

@@ -17,6 +17,7 @@ struct kerf_ctx;
  *   SIZE uint64_t  bytes with an optional binary suffix ("4K", "1G")
  *   TIME uint64_t  nanoseconds with a unit ("10ms", "2s", "500us")
  *   ENUM int       index into the comma-separated choices
+ *   BOOL bool      "0" or "1" (a switch; printed back as "0" or "1")
  *   STR  const char * (valid until teardown returns)
  */
 enum kerf_ptype {
@@ -24,6 +25,7 @@ enum kerf_ptype {
 	KERF_PT_SIZE,
 	KERF_PT_TIME,
 	KERF_PT_ENUM,
+	KERF_PT_BOOL,
 	KERF_PT_STR,
 };
 
@@ -34,7 +36,7 @@ struct kerf_param {
 	const char *def; /* default value; "a,b,c" is a default sweep */
 	const char *min; /* INT, SIZE, TIME: bounds, as text */
 	const char *max;
-	const char *choices; /* ENUM: "a,b,c" */
+	const char *choices; /* ENUM: "a,b,c"; BOOL: "0,1" */
 	const char *help;
 };
 
@@ -65,6 +67,12 @@ struct kerf_param {
 		.name = nm, .type = KERF_PT_ENUM,                            \
 		.off = KERF__OFF(st, fld, int), .def = dflt, .choices = chs, \
 		.help = hlp                                                  \
+	}
+#define KERF_BOOL(nm, st, fld, dflt, hlp)                     \
+	{                                                     \
+		.name = nm, .type = KERF_PT_BOOL,             \
+		.off = KERF__OFF(st, fld, bool), .def = dflt, \
+		.choices = "0,1", .help = hlp                 \
 	}
 #define KERF_STR(nm, st, fld, dflt, hlp)                              \
 	{                                                             \
