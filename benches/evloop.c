@@ -123,7 +123,7 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct evl_priv *p = kerf_priv(ctx);
-	uint64_t warm = (uint64_t)(2 * p->conns * p->depth), t0, done;
+	uint64_t warm = (uint64_t)(2 * p->conns * p->depth), done;
 	struct kerf_echo_summary s;
 	char why[1024];
 	int ret;
@@ -134,13 +134,13 @@ static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 	if (ret)
 		return evl_result(ctx, ret, why);
 	for (uint64_t i = 0; i < n; i++) {
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		ret = kerf_echo_run(p->echo, (uint64_t)p->reqs, &done, why,
 				    sizeof(why));
 		if (ret)
 			return evl_result(ctx, ret, why);
 		kerf_sample(ctx,
-			    (double)done * 1e9 / (double)(kerf_now_ns() - t0));
+			    (double)done * 1e9 / (double)kerf_time_stop(ctx));
 	}
 	ret = kerf_echo_end(p->echo, &s, why, sizeof(why));
 	if (ret)

@@ -438,7 +438,7 @@ static int fileio_run(struct kerf_ctx *ctx, uint64_t n)
 	struct fileio_priv *p = kerf_priv(ctx);
 	struct fileio_totals t = { .res_min = 1 };
 	struct rusage r0, r1;
-	uint64_t i, t0, t1, sum, calls;
+	uint64_t i, dt, sum, calls;
 	double res, *ns;
 	int ret = 0;
 
@@ -452,9 +452,9 @@ static int fileio_run(struct kerf_ctx *ctx, uint64_t n)
 		if (ret)
 			goto out;
 		getrusage(RUSAGE_SELF, &r0);
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		ret = fileio_pass(p, &sum, &calls);
-		t1 = kerf_now_ns();
+		dt = kerf_time_stop(ctx);
 		getrusage(RUSAGE_SELF, &r1);
 		if (ret) {
 			ret = kerf_fail(ctx, ret, "pass: %s", strerror(-ret));
@@ -466,9 +466,7 @@ static int fileio_run(struct kerf_ctx *ctx, uint64_t n)
 				"the data read back differs from what was written");
 			goto out;
 		}
-		if (t1 == t0)
-			t1++;
-		ns[i] = (double)(t1 - t0);
+		ns[i] = (double)(dt ? dt : 1);
 		/* Bytes per nanosecond is GB/s. */
 		kerf_sample(ctx, (double)p->size / ns[i]);
 		t.minflt += (uint64_t)(r1.ru_minflt - r0.ru_minflt);

@@ -100,14 +100,11 @@ static void pf_teardown(struct kerf_ctx *ctx)
 	kerf_vmstat_metrics(ctx, &pf->vm0);
 }
 
-/* Write one byte per 4 KiB page; returns the time it took. */
-static uint64_t touch(char *p, size_t len)
+/* Write one byte per 4 KiB page. */
+static void touch(char *p, size_t len)
 {
-	uint64_t t0 = kerf_now_ns();
-
 	for (size_t off = 0; off < len; off += PF_PAGE)
 		((volatile char *)p)[off] = 1;
-	return kerf_now_ns() - t0;
 }
 
 /* pagefault/anon */
@@ -146,7 +143,9 @@ static int anon_run(struct kerf_ctx *ctx, uint64_t n)
 			return kerf_fail(ctx, rc, "%s", why);
 		f0 = minflt();
 		kerf_perf_start(&pf->perf);
-		ns = touch(b.p, b.len);
+		kerf_time_start(ctx);
+		touch(b.p, b.len);
+		ns = kerf_time_stop(ctx);
 		kerf_perf_stop(&pf->perf);
 		f1 = minflt();
 		pf_account(ctx, pf, ns, f1 - f0, b.len);
@@ -241,7 +240,7 @@ static int file_run(struct kerf_ctx *ctx, uint64_t n)
 
 	pf_begin(pf);
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t f0, f1, t0, t1, sum = 0;
+		uint64_t f0, f1, ns, sum = 0;
 		char *p;
 
 		p = mmap(NULL, pf->size, PROT_READ, MAP_SHARED, pf->fd, 0);
@@ -250,14 +249,14 @@ static int file_run(struct kerf_ctx *ctx, uint64_t n)
 					 strerror(errno));
 		f0 = minflt();
 		kerf_perf_start(&pf->perf);
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		for (size_t off = 0; off < pf->size; off += PF_PAGE)
 			sum += ((volatile char *)p)[off];
-		t1 = kerf_now_ns();
+		ns = kerf_time_stop(ctx);
 		kerf_perf_stop(&pf->perf);
 		f1 = minflt();
 		kerf_keep(sum);
-		pf_account(ctx, pf, t1 - t0, f1 - f0, pf->size);
+		pf_account(ctx, pf, ns, f1 - f0, pf->size);
 		munmap(p, pf->size);
 	}
 	return 0;
@@ -308,23 +307,23 @@ static int populate_run(struct kerf_ctx *ctx, uint64_t n)
 		flags |= MAP_POPULATE;
 	pf_begin(pf);
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t f0, f1, t0, t1;
+		uint64_t f0, f1, ns;
 		char *p;
 
 		f0 = minflt();
 		kerf_perf_start(&pf->perf);
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		p = mmap(NULL, pf->size, PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (p != MAP_FAILED && pf->how == 1)
 			touch(p, pf->size);
-		t1 = kerf_now_ns();
+		ns = kerf_time_stop(ctx);
 		kerf_perf_stop(&pf->perf);
 		f1 = minflt();
 		if (p == MAP_FAILED)
 			return kerf_fail(ctx, -errno, "mmap of %llu bytes: %s",
 					 (unsigned long long)pf->size,
 					 strerror(errno));
-		pf_account(ctx, pf, t1 - t0, f1 - f0, pf->size);
+		pf_account(ctx, pf, ns, f1 - f0, pf->size);
 		if (i == 0) {
 			double h = kerf_huge_fraction(p, pf->size);
 

@@ -557,15 +557,15 @@ static int read_full(int fd, void *buf, size_t len)
 }
 
 /* Copy-on-write: the child times its first write to each 4 KiB page. */
-static void cow_child(const struct region *r, int fd)
+static void cow_child(struct kerf_ctx *ctx, const struct region *r, int fd)
 {
-	uint64_t t0, ns;
+	uint64_t ns;
 
-	t0 = kerf_now_ns();
+	kerf_time_start(ctx);
 	for (size_t off = 0; off < r->len; off += SMALL_PAGE)
 		r->base[off] = 2;
 	kerf_barrier();
-	ns = kerf_now_ns() - t0;
+	ns = kerf_time_stop(ctx);
 	if (write(fd, &ns, sizeof(ns)) != sizeof(ns))
 		_exit(1);
 	_exit(0);
@@ -587,7 +587,7 @@ static int cow_run(struct kerf_ctx *ctx, uint64_t n)
 		pid = fork();
 		if (!pid) {
 			close(fd[0]);
-			cow_child(&p->reg, fd[1]);
+			cow_child(ctx, &p->reg, fd[1]);
 		}
 		close(fd[1]);
 		if (pid < 0) {
@@ -635,7 +635,7 @@ static int exit_run(struct kerf_ctx *ctx, uint64_t n)
 	double f = -1;
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t t0;
+		uint64_t ns;
 		int fd[2], st, ret;
 		pid_t pid;
 
@@ -655,16 +655,16 @@ static int exit_run(struct kerf_ctx *ctx, uint64_t n)
 		}
 		ret = read_full(fd[0], &f, sizeof(f));
 		close(fd[0]);
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-		t0 = kerf_now_ns() - t0;
+		ns = kerf_time_stop(ctx);
 		if (ret)
 			return kerf_fail(ctx, ret,
 					 "the child did not get ready (mapping "
 					 "rss failed?)");
-		kerf_sample(ctx, (double)t0);
+		kerf_sample(ctx, (double)ns);
 	}
 	if (p->rss)
 		report_huge(ctx, f, p->pages);

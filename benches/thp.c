@@ -124,16 +124,16 @@ static int thp_run(struct kerf_ctx *ctx, uint64_t n)
 	tp->huge_n = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		volatile char *p = tp->hold.p + (size_t)tp->next * KERF_SZ_2M;
-		uint64_t t0, t1;
 		long cs = nivcsw();
+		uint64_t ns;
 
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		*p = 1;
-		t1 = kerf_now_ns();
-		tp->lat[tp->nlat++] = (double)(t1 - t0);
+		ns = kerf_time_stop(ctx);
+		tp->lat[tp->nlat++] = (double)ns;
 		if (nivcsw() == cs)
-			tp->calm[tp->ncalm++] = (double)(t1 - t0);
-		kerf_sample(ctx, (double)(t1 - t0));
+			tp->calm[tp->ncalm++] = (double)ns;
+		kerf_sample(ctx, (double)ns);
 		if (++tp->next == THP_HOLD)
 			thp_release(tp);
 	}

@@ -113,8 +113,9 @@ struct kerf_bench {
 	int (*setup)(struct kerf_ctx *ctx);
 	/*
 	 * Timed benches: perform exactly n operations; the harness times
-	 * the call. KERF_F_SAMPLES benches: take n samples, each handed over
-	 * with kerf_sample().
+	 * the call. KERF_F_SAMPLES benches: take n samples, each timed with
+	 * kerf_time_start()/kerf_time_stop() and handed over with
+	 * kerf_sample().
 	 */
 	int (*run)(struct kerf_ctx *ctx, uint64_t n);
 	/* Called whenever setup was called, even when it failed: it must
@@ -142,6 +143,15 @@ void kerf_metric(struct kerf_ctx *ctx, const char *name, double value,
 		 const char *unit);
 /* One sample, in the bench's unit (KERF_F_SAMPLES benches). */
 void kerf_sample(struct kerf_ctx *ctx, double value);
+/*
+ * The timing window of a KERF_F_SAMPLES bench (google/benchmark's
+ * ResumeTiming and PauseTiming): kerf_time_start() reads the clock,
+ * kerf_time_stop() reads it again and returns the nanoseconds between the
+ * two readings. Only what lies between them is measured; the bench turns
+ * the time into its unit and hands it over with kerf_sample().
+ */
+void kerf_time_start(struct kerf_ctx *ctx);
+uint64_t kerf_time_stop(struct kerf_ctx *ctx);
 
 /* The PU the harness pinned this worker to, and the PUs it may use. */
 int kerf_cpu(struct kerf_ctx *ctx);
@@ -156,7 +166,7 @@ const char *kerf_tmpdir(struct kerf_ctx *ctx);
 int kerf_helper_path(struct kerf_ctx *ctx, const char *name, char *buf,
 		     size_t len);
 
-/* CLOCK_MONOTONIC in nanoseconds. */
+/* CLOCK_MONOTONIC in nanoseconds (a sample's window: kerf_time_start). */
 static inline uint64_t kerf_now_ns(void)
 {
 	struct timespec ts;
