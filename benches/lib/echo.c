@@ -22,6 +22,7 @@
 
 #include "echo_proto.h"
 #include "kerf/bench.h"
+#include "kerf/procfs.h"
 #include "kerf/stats.h"
 
 #define FD_SPARE 64 /* fds a process needs besides its conns */
@@ -116,34 +117,23 @@ static uint64_t thread_cpu_ns(void)
 static int task_cpu_ns(pid_t pid, int tid, uint64_t *ns, bool *sqp)
 {
 	char path[96], buf[512], *p;
-	unsigned long long run, ut, st;
-	FILE *f;
-	int ok = 0;
+	unsigned long long ut, st;
+	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	*sqp = fgets(buf, sizeof(buf), f) && !strncmp(buf, "iou-sqp", 7);
-	fclose(f);
+	ret = kerf_read_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	*sqp = !strncmp(buf, "iou-sqp", 7);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
 		 tid);
-	f = fopen(path, "r");
-	if (f) {
-		ok = fscanf(f, "%llu", &run) == 1;
-		fclose(f);
-	}
-	if (ok) {
-		*ns = run;
+	if (!kerf_read_u64(path, ns))
 		return 0;
-	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
+	ret = kerf_read_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	p = strrchr(buf, ')');
 	/* After the comm: state and 10 fields, then utime and stime. */
 	if (!p ||
 	    sscanf(p + 2,
@@ -182,19 +172,15 @@ static void note_sq_thread(struct kerf_echo *e)
 static bool runq_wait_ns(pid_t pid, pid_t tid, uint64_t *ns)
 {
 	unsigned long long run, wait;
-	char path[96];
-	FILE *f;
-	bool ok;
+	char path[96], buf[128];
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
 		 (int)tid);
-	f = fopen(path, "r");
-	if (!f)
+	if (kerf_read_file(path, buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "%llu %llu", &run, &wait) != 2)
 		return false;
-	ok = fscanf(f, "%llu %llu", &run, &wait) == 2;
-	fclose(f);
 	*ns = wait;
-	return ok;
+	return true;
 }
 
 static void cpu_snapshot(struct kerf_echo *e, struct cpu_snap *s)
