@@ -18,9 +18,9 @@ struct evl_priv {
 	int64_t reqs;
 	int trigger; /* epoll: level, edge */
 	int mode; /* io_uring: poll, recv */
-	int sqpoll;
+	bool sqpoll;
 	int taskrun;
-	int fixed_files;
+	bool fixed_files;
 	struct kerf_echo *echo;
 };
 
@@ -59,13 +59,13 @@ static const struct kerf_param uring_params[] = {
 	KERF_ENUM(
 		"mode", struct evl_priv, mode, "poll,recv", "poll,recv",
 		"multishot poll then read/send SQEs, or multishot recv into a provided buffer ring then send"),
-	KERF_ENUM("sqpoll", struct evl_priv, sqpoll, "0", "0,1",
+	KERF_BOOL("sqpoll", struct evl_priv, sqpoll, "0",
 		  "IORING_SETUP_SQPOLL: a kernel thread polls the SQ"),
 	KERF_ENUM(
 		"taskrun", struct evl_priv, taskrun, "default",
 		"default,coop,defer",
 		"task work: default, COOP_TASKRUN, or DEFER_TASKRUN with SINGLE_ISSUER"),
-	KERF_ENUM("fixed_files", struct evl_priv, fixed_files, "0", "0,1",
+	KERF_BOOL("fixed_files", struct evl_priv, fixed_files, "0",
 		  "register the sockets (IOSQE_FIXED_FILE)"),
 	{},
 };
@@ -88,9 +88,9 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.depth = (int)p->depth,
 		.edge = p->trigger == 1,
 		.uring_mode = (enum kerf_echo_uring_mode)p->mode,
-		.sqpoll = p->sqpoll == 1,
+		.sqpoll = p->sqpoll,
 		.taskrun = (enum kerf_echo_taskrun)p->taskrun,
-		.fixed_files = p->fixed_files == 1,
+		.fixed_files = p->fixed_files,
 	};
 	char why[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;
@@ -123,7 +123,7 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct evl_priv *p = kerf_priv(ctx);
-	uint64_t warm = (uint64_t)(2 * p->conns * p->depth), t0, done;
+	uint64_t warm = (uint64_t)(2 * p->conns * p->depth), done;
 	struct kerf_echo_summary s;
 	char why[1024];
 	int ret;
@@ -134,13 +134,13 @@ static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 	if (ret)
 		return evl_result(ctx, ret, why);
 	for (uint64_t i = 0; i < n; i++) {
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		ret = kerf_echo_run(p->echo, (uint64_t)p->reqs, &done, why,
 				    sizeof(why));
 		if (ret)
 			return evl_result(ctx, ret, why);
 		kerf_sample(ctx,
-			    (double)done * 1e9 / (double)(kerf_now_ns() - t0));
+			    (double)done * 1e9 / (double)kerf_time_stop(ctx));
 	}
 	ret = kerf_echo_end(p->echo, &s, why, sizeof(why));
 	if (ret)

@@ -21,14 +21,14 @@ enum { CACHE_WARM, CACHE_COLD };
 enum { PAT_SEQ, PAT_RAND };
 enum { ADV_NONE, ADV_SEQ, ADV_RAND, ADV_WILLNEED };
 enum { TOUCH_BYTE, TOUCH_PAGE };
-enum fio_kind { FIO_READ, FIO_PREAD, FIO_MMAP, FIO_URING };
+enum fileio_kind { FILEIO_READ, FILEIO_PREAD, FILEIO_MMAP, FILEIO_URING };
 
 static const int fadv[] = { POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL,
 			    POSIX_FADV_RANDOM, POSIX_FADV_WILLNEED };
 static const int madv[] = { MADV_NORMAL, MADV_SEQUENTIAL, MADV_RANDOM,
 			    MADV_WILLNEED };
 
-struct fio_priv {
+struct fileio_priv {
 	/* Parameters. */
 	uint64_t size;
 	const char *dir;
@@ -36,11 +36,11 @@ struct fio_priv {
 	int pattern;
 	int advice;
 	uint64_t bs;
-	int64_t populate;
+	bool populate;
 	int touch;
 	int64_t depth;
 	/* State. */
-	enum fio_kind kind;
+	enum fileio_kind kind;
 	bool have_file;
 	struct kerf_file file;
 	uint64_t blk; /* bytes per read (the last one may be shorter) */
@@ -56,8 +56,8 @@ struct fio_priv {
 };
 
 /* Block k of a pass: its offset and length. */
-static void fio_block(const struct fio_priv *p, uint32_t k, uint64_t *off,
-		      uint64_t *len)
+static void fileio_block(const struct fileio_priv *p, uint32_t k, uint64_t *off,
+			 uint64_t *len)
 {
 	uint32_t b = p->perm ? p->perm[k] : k;
 
@@ -65,7 +65,7 @@ static void fio_block(const struct fio_priv *p, uint32_t k, uint64_t *off,
 	*len = p->size - *off < p->blk ? p->size - *off : p->blk;
 }
 
-static int fio_advise(struct fio_priv *p, uint64_t *calls)
+static int fileio_advise(struct fileio_priv *p, uint64_t *calls)
 {
 	int ret;
 
@@ -101,18 +101,18 @@ static int read_full(int fd, char *buf, uint64_t len, bool positioned,
 	return 0;
 }
 
-static int pass_read(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
+static int pass_read(struct fileio_priv *p, uint64_t *sum, uint64_t *calls)
 {
-	bool pos = p->kind == FIO_PREAD;
+	bool pos = p->kind == FILEIO_PREAD;
 	uint64_t off, len;
 	uint32_t k;
 	int ret;
 
-	ret = fio_advise(p, calls);
+	ret = fileio_advise(p, calls);
 	if (ret)
 		return ret;
 	for (k = 0; k < p->nblk; k++) {
-		fio_block(p, k, &off, &len);
+		fileio_block(p, k, &off, &len);
 		/* read(2) has to be told where: once per pass, or per block. */
 		if (!pos && (k == 0 || p->perm)) {
 			(*calls)++;
@@ -127,7 +127,7 @@ static int pass_read(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 	return 0;
 }
 
-static int pass_mmap(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
+static int pass_mmap(struct fileio_priv *p, uint64_t *sum, uint64_t *calls)
 {
 	int flags = MAP_SHARED | (p->populate ? MAP_POPULATE : 0);
 	const volatile uint64_t *w;
@@ -148,7 +148,7 @@ static int pass_mmap(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 		}
 	}
 	for (k = 0; k < p->nblk; k++) {
-		fio_block(p, k, &off, &len);
+		fileio_block(p, k, &off, &len);
 		if (p->touch == TOUCH_PAGE) {
 			w = (const volatile uint64_t *)(map + off);
 			s += *w;
@@ -163,7 +163,7 @@ out_unmap:
 	return ret;
 }
 
-static int pass_uring(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
+static int pass_uring(struct fileio_priv *p, uint64_t *sum, uint64_t *calls)
 {
 	uint32_t next = 0, done = 0, nfree = 0, slot, seen;
 	struct io_uring_cqe *cqe;
@@ -172,7 +172,7 @@ static int pass_uring(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 	unsigned int head;
 	int ret;
 
-	ret = fio_advise(p, calls);
+	ret = fileio_advise(p, calls);
 	if (ret)
 		return ret;
 	for (slot = 0; slot < (uint32_t)p->depth; slot++)
@@ -183,7 +183,7 @@ static int pass_uring(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 			if (!sqe)
 				break;
 			slot = p->free_slots[--nfree];
-			fio_block(p, next, &off, &len);
+			fileio_block(p, next, &off, &len);
 			io_uring_prep_read_fixed(sqe, p->file.fd,
 						 p->buf + slot * p->blk,
 						 (unsigned int)len, off,
@@ -201,7 +201,7 @@ static int pass_uring(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 		io_uring_for_each_cqe(&p->ring, head, cqe)
 		{
 			slot = (uint32_t)cqe->user_data;
-			fio_block(p, p->slot_blk[slot], &off, &len);
+			fileio_block(p, p->slot_blk[slot], &off, &len);
 			seen++;
 			if (cqe->res < 0 || (uint64_t)cqe->res != len) {
 				io_uring_cq_advance(&p->ring, seen);
@@ -216,21 +216,21 @@ static int pass_uring(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
 	return 0;
 }
 
-static int fio_pass(struct fio_priv *p, uint64_t *sum, uint64_t *calls)
+static int fileio_pass(struct fileio_priv *p, uint64_t *sum, uint64_t *calls)
 {
 	*sum = 0;
 	*calls = 0;
 	switch (p->kind) {
-	case FIO_MMAP:
+	case FILEIO_MMAP:
 		return pass_mmap(p, sum, calls);
-	case FIO_URING:
+	case FILEIO_URING:
 		return pass_uring(p, sum, calls);
 	default:
 		return pass_read(p, sum, calls);
 	}
 }
 
-static void fio_cleanup(struct fio_priv *p)
+static void fileio_cleanup(struct fileio_priv *p)
 {
 	if (p->have_ring) {
 		io_uring_queue_exit(&p->ring);
@@ -250,7 +250,7 @@ static void fio_cleanup(struct fio_priv *p)
 	p->free_slots = NULL;
 }
 
-static int uring_setup(struct kerf_ctx *ctx, struct fio_priv *p)
+static int fileio_ring_setup(struct kerf_ctx *ctx, struct fileio_priv *p)
 {
 	struct iovec *iov;
 	uint32_t i;
@@ -291,9 +291,9 @@ static int uring_setup(struct kerf_ctx *ctx, struct fio_priv *p)
 	return 0;
 }
 
-static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
+static int fileio_setup(struct kerf_ctx *ctx, enum fileio_kind kind)
 {
-	struct fio_priv *p = kerf_priv(ctx);
+	struct fileio_priv *p = kerf_priv(ctx);
 	const char *dir = !p->dir || !strcmp(p->dir, "tmpdir") ?
 				  kerf_tmpdir(ctx) :
 				  p->dir;
@@ -322,7 +322,7 @@ static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 				 strerror(-ret));
 
 	/* mmap and pattern=rand go by 4 KiB pages, the others by bs. */
-	p->blk = kind == FIO_MMAP || p->pattern == PAT_RAND ? PAGE : p->bs;
+	p->blk = kind == FILEIO_MMAP || p->pattern == PAT_RAND ? PAGE : p->bs;
 	p->nblk = (uint32_t)((p->size + p->blk - 1) / p->blk);
 	kerf_info(ctx, "block", "%llu", (unsigned long long)p->blk);
 	ret = kerf_file_create(&p->file, dir, p->size);
@@ -330,7 +330,7 @@ static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 		return kerf_fail(ctx, ret, "creating a test file in %s: %s",
 				 dir, strerror(-ret));
 	p->have_file = true;
-	p->expect = kind == FIO_MMAP && p->touch == TOUCH_PAGE ?
+	p->expect = kind == FILEIO_MMAP && p->touch == TOUCH_PAGE ?
 			    p->file.sum_pages :
 			    p->file.sum_all;
 	if (p->pattern == PAT_RAND) {
@@ -342,8 +342,8 @@ static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 		}
 		kerf_perm(p->perm, p->nblk, PERM_SEED);
 	}
-	if (kind != FIO_MMAP) {
-		slots = kind == FIO_URING ? (size_t)p->depth : 1;
+	if (kind != FILEIO_MMAP) {
+		slots = kind == FILEIO_URING ? (size_t)p->depth : 1;
 		p->buflen = slots * p->blk;
 		if (posix_memalign((void **)&p->buf, PAGE, p->buflen)) {
 			ret = kerf_fail(ctx, -ENOMEM,
@@ -352,8 +352,8 @@ static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 		}
 		memset(p->buf, 0, p->buflen);
 	}
-	if (kind == FIO_URING) {
-		ret = uring_setup(ctx, p);
+	if (kind == FILEIO_URING) {
+		ret = fileio_ring_setup(ctx, p);
 		if (ret)
 			goto out_cleanup;
 	}
@@ -363,7 +363,7 @@ static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 	 * 1G takes seconds).
 	 */
 	if (p->cache == CACHE_WARM) {
-		ret = fio_pass(p, &sum, &calls);
+		ret = fileio_pass(p, &sum, &calls);
 		if (ret) {
 			ret = kerf_fail(ctx, ret, "first pass: %s",
 					strerror(-ret));
@@ -379,12 +379,13 @@ static int fio_setup(struct kerf_ctx *ctx, enum fio_kind kind)
 	return 0;
 
 out_cleanup:
-	fio_cleanup(p);
+	fileio_cleanup(p);
 	return ret;
 }
 
 /* Before a sample, untimed: evict (cold) and see how much is resident. */
-static int fio_prepare(struct kerf_ctx *ctx, struct fio_priv *p, double *res)
+static int fileio_prepare(struct kerf_ctx *ctx, struct fileio_priv *p,
+			  double *res)
 {
 	int ret;
 
@@ -400,13 +401,13 @@ static int fio_prepare(struct kerf_ctx *ctx, struct fio_priv *p, double *res)
 	return 0;
 }
 
-struct fio_totals {
+struct fileio_totals {
 	uint64_t minflt, majflt, calls;
 	double res_sum, res_min, res_max;
 };
 
-static void fio_report(struct kerf_ctx *ctx, struct fio_priv *p,
-		       const struct fio_totals *t, double *ns, uint64_t n)
+static void fileio_report(struct kerf_ctx *ctx, struct fileio_priv *p,
+			  const struct fileio_totals *t, double *ns, uint64_t n)
 {
 	double pages = (double)p->size / PAGE * (double)n;
 	double mib = (double)p->size / (1 << 20) * (double)n;
@@ -432,12 +433,12 @@ static void fio_report(struct kerf_ctx *ctx, struct fio_priv *p,
 			t->res_min * 100);
 }
 
-static int fio_run(struct kerf_ctx *ctx, uint64_t n)
+static int fileio_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct fio_priv *p = kerf_priv(ctx);
-	struct fio_totals t = { .res_min = 1 };
+	struct fileio_priv *p = kerf_priv(ctx);
+	struct fileio_totals t = { .res_min = 1 };
 	struct rusage r0, r1;
-	uint64_t i, t0, t1, sum, calls;
+	uint64_t i, dt, sum, calls;
 	double res, *ns;
 	int ret = 0;
 
@@ -447,13 +448,13 @@ static int fio_run(struct kerf_ctx *ctx, uint64_t n)
 	if (!ns)
 		return kerf_fail(ctx, -ENOMEM, "samples: out of memory");
 	for (i = 0; i < n; i++) {
-		ret = fio_prepare(ctx, p, &res);
+		ret = fileio_prepare(ctx, p, &res);
 		if (ret)
 			goto out;
 		getrusage(RUSAGE_SELF, &r0);
-		t0 = kerf_now_ns();
-		ret = fio_pass(p, &sum, &calls);
-		t1 = kerf_now_ns();
+		kerf_time_start(ctx);
+		ret = fileio_pass(p, &sum, &calls);
+		dt = kerf_time_stop(ctx);
 		getrusage(RUSAGE_SELF, &r1);
 		if (ret) {
 			ret = kerf_fail(ctx, ret, "pass: %s", strerror(-ret));
@@ -465,9 +466,7 @@ static int fio_run(struct kerf_ctx *ctx, uint64_t n)
 				"the data read back differs from what was written");
 			goto out;
 		}
-		if (t1 == t0)
-			t1++;
-		ns[i] = (double)(t1 - t0);
+		ns[i] = (double)(dt ? dt : 1);
 		/* Bytes per nanosecond is GB/s. */
 		kerf_sample(ctx, (double)p->size / ns[i]);
 		t.minflt += (uint64_t)(r1.ru_minflt - r0.ru_minflt);
@@ -477,80 +476,80 @@ static int fio_run(struct kerf_ctx *ctx, uint64_t n)
 		t.res_min = res < t.res_min ? res : t.res_min;
 		t.res_max = res > t.res_max ? res : t.res_max;
 	}
-	fio_report(ctx, p, &t, ns, n);
+	fileio_report(ctx, p, &t, ns, n);
 out:
 	free(ns);
 	return ret;
 }
 
-static void fio_teardown(struct kerf_ctx *ctx)
+static void fileio_teardown(struct kerf_ctx *ctx)
 {
-	fio_cleanup(kerf_priv(ctx));
+	fileio_cleanup(kerf_priv(ctx));
 }
 
 static int read_setup(struct kerf_ctx *ctx)
 {
-	return fio_setup(ctx, FIO_READ);
+	return fileio_setup(ctx, FILEIO_READ);
 }
 
 static int pread_setup(struct kerf_ctx *ctx)
 {
-	return fio_setup(ctx, FIO_PREAD);
+	return fileio_setup(ctx, FILEIO_PREAD);
 }
 
 static int mmap_setup(struct kerf_ctx *ctx)
 {
-	return fio_setup(ctx, FIO_MMAP);
+	return fileio_setup(ctx, FILEIO_MMAP);
 }
 
-static int uring_setup_hook(struct kerf_ctx *ctx)
+static int uring_setup(struct kerf_ctx *ctx)
 {
-	return fio_setup(ctx, FIO_URING);
+	return fileio_setup(ctx, FILEIO_URING);
 }
 
-#define FIO_QUICK "size=4K,1M"
-#define FIO_FULL "size=4K,1M,64M,1G"
+#define FILEIO_QUICK "size=4K,1M"
+#define FILEIO_FULL "size=4K,1M,64M,1G"
 
 /* The parameters every fileio bench has, declared once. */
 /* clang-format off */
-#define FIO_COMMON_PARAMS						\
-	KERF_SIZE("size", struct fio_priv, size, "4K,1M,64M", "4K", "64G", \
+#define FILEIO_COMMON_PARAMS						\
+	KERF_SIZE("size", struct fileio_priv, size, "4K,1M,64M", "4K", "64G", \
 		  "file size in bytes"),				\
-	KERF_STR("dir", struct fio_priv, dir, "tmpdir",		\
+	KERF_STR("dir", struct fileio_priv, dir, "tmpdir",		\
 		 "directory of the test file, tmpdir: kerf's --tmpdir (write ./tmpdir for a directory of that name); the file is unlinked as soon as it is created"), \
-	KERF_ENUM("cache", struct fio_priv, cache, "warm,cold", "warm,cold", \
+	KERF_ENUM("cache", struct fileio_priv, cache, "warm,cold", "warm,cold", \
 		  "before each pass: warm (all cached) or cold (fdatasync + FADV_DONTNEED, checked with mincore)"), \
-	KERF_ENUM("pattern", struct fio_priv, pattern, "seq,rand", "seq,rand", \
+	KERF_ENUM("pattern", struct fileio_priv, pattern, "seq,rand", "seq,rand", \
 		  "seq: in order; rand: 4 KiB blocks in a fixed random order, each once"), \
-	KERF_ENUM("advice", struct fio_priv, advice, "none",		\
+	KERF_ENUM("advice", struct fileio_priv, advice, "none",		\
 		  "none,sequential,random,willneed",			\
 		  "posix_fadvise (madvise for mmap) at the start of each pass")
 
-#define FIO_BS_PARAM							\
-	KERF_SIZE("bs", struct fio_priv, bs, "128K", "512", "64M",	\
+#define FILEIO_BS_PARAM							\
+	KERF_SIZE("bs", struct fileio_priv, bs, "128K", "512", "64M",	\
 		  "bytes per read for pattern=seq (pattern=rand reads 4K blocks)")
 /* clang-format on */
 
 static const struct kerf_param read_params[] = {
-	FIO_COMMON_PARAMS,
-	FIO_BS_PARAM,
+	FILEIO_COMMON_PARAMS,
+	FILEIO_BS_PARAM,
 	{},
 };
 
 static const struct kerf_param mmap_params[] = {
-	FIO_COMMON_PARAMS,
-	KERF_INT(
-		"populate", struct fio_priv, populate, "0", "0", "1",
+	FILEIO_COMMON_PARAMS,
+	KERF_BOOL(
+		"populate", struct fileio_priv, populate, "0",
 		"1: map with MAP_POPULATE (the mmap call faults everything in)"),
-	KERF_ENUM("touch", struct fio_priv, touch, "byte", "byte,page",
+	KERF_ENUM("touch", struct fileio_priv, touch, "byte", "byte,page",
 		  "byte: read every byte; page: one word of each 4 KiB page"),
 	{},
 };
 
 static const struct kerf_param uring_params[] = {
-	FIO_COMMON_PARAMS,
-	FIO_BS_PARAM,
-	KERF_INT("depth", struct fio_priv, depth, "16", "1", "1024",
+	FILEIO_COMMON_PARAMS,
+	FILEIO_BS_PARAM,
+	KERF_INT("depth", struct fileio_priv, depth, "16", "1", "1024",
 		 "reads in flight (each into its own registered buffer)"),
 	{},
 };
@@ -568,12 +567,12 @@ const struct kerf_bench fileio_read = {
 	.better = KERF_HIGHER_IS_BETTER,
 	.flags = KERF_F_SAMPLES | KERF_F_ONEPROC,
 	.params = read_params,
-	.priv_size = sizeof(struct fio_priv),
-	.quick = FIO_QUICK,
-	.full = FIO_FULL,
+	.priv_size = sizeof(struct fileio_priv),
+	.quick = FILEIO_QUICK,
+	.full = FILEIO_FULL,
 	.setup = read_setup,
-	.run = fio_run,
-	.teardown = fio_teardown,
+	.run = fileio_run,
+	.teardown = fileio_teardown,
 };
 
 const struct kerf_bench fileio_pread = {
@@ -584,12 +583,12 @@ const struct kerf_bench fileio_pread = {
 	.better = KERF_HIGHER_IS_BETTER,
 	.flags = KERF_F_SAMPLES | KERF_F_ONEPROC,
 	.params = read_params,
-	.priv_size = sizeof(struct fio_priv),
-	.quick = FIO_QUICK,
-	.full = FIO_FULL,
+	.priv_size = sizeof(struct fileio_priv),
+	.quick = FILEIO_QUICK,
+	.full = FILEIO_FULL,
 	.setup = pread_setup,
-	.run = fio_run,
-	.teardown = fio_teardown,
+	.run = fileio_run,
+	.teardown = fileio_teardown,
 };
 
 const struct kerf_bench fileio_mmap = {
@@ -599,12 +598,12 @@ const struct kerf_bench fileio_mmap = {
 	.better = KERF_HIGHER_IS_BETTER,
 	.flags = KERF_F_SAMPLES | KERF_F_ONEPROC,
 	.params = mmap_params,
-	.priv_size = sizeof(struct fio_priv),
-	.quick = FIO_QUICK,
-	.full = FIO_FULL,
+	.priv_size = sizeof(struct fileio_priv),
+	.quick = FILEIO_QUICK,
+	.full = FILEIO_FULL,
 	.setup = mmap_setup,
-	.run = fio_run,
-	.teardown = fio_teardown,
+	.run = fileio_run,
+	.teardown = fileio_teardown,
 };
 
 const struct kerf_bench fileio_io_uring = {
@@ -615,10 +614,10 @@ const struct kerf_bench fileio_io_uring = {
 	.better = KERF_HIGHER_IS_BETTER,
 	.flags = KERF_F_SAMPLES | KERF_F_ONEPROC,
 	.params = uring_params,
-	.priv_size = sizeof(struct fio_priv),
-	.quick = FIO_QUICK,
-	.full = FIO_FULL,
-	.setup = uring_setup_hook,
-	.run = fio_run,
-	.teardown = fio_teardown,
+	.priv_size = sizeof(struct fileio_priv),
+	.quick = FILEIO_QUICK,
+	.full = FILEIO_FULL,
+	.setup = uring_setup,
+	.run = fileio_run,
+	.teardown = fileio_teardown,
 };

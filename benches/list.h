@@ -2,7 +2,7 @@
 /*
  * The registry: one line per bench, KERF_BENCH(symbol) where symbol is the
  * descriptor's variable name in its family file. The build checks that every
- * descriptor defined in benches/ is listed here (tests/check_registry.sh).
+ * descriptor defined in benches/ is listed here (tests/registry.sh).
  * Keep each family in its own block; order here is the order of `kerf list`.
  */
 

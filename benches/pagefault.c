@@ -21,7 +21,7 @@ struct pf_priv {
 	uint64_t size;
 	int pages; /* anon: 4k, thp */
 	int how; /* populate: populate, touch */
-	int fd; /* file: fd + 1 */
+	int fd; /* file: its fd, -1: none */
 	bool thp_was_on; /* populate: PR_SET_THP_DISABLE to undo */
 	struct kerf_perf perf;
 	struct kerf_vmstat vm0;
@@ -39,87 +39,85 @@ static uint64_t minflt(void)
 	return (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
 }
 
-static void pf_common_setup(struct kerf_ctx *ctx, struct pf_priv *pp)
+static void pf_common_setup(struct kerf_ctx *ctx, struct pf_priv *pf)
 {
 	char en[32], df[32];
 
-	kerf_vmstat_read(&pp->vm0);
+	pf->fd = -1;
+	kerf_vmstat_read(&pf->vm0);
 	kerf_thp_setting("enabled", en, sizeof(en));
 	kerf_thp_setting("defrag", df, sizeof(df));
 	kerf_info(ctx, "thp", "enabled=%s defrag=%s", en, df);
-	kerf_perf_open(&pp->perf, (1u << KERF_PEV_DTLB_LOAD_MISSES) |
+	kerf_perf_open(&pf->perf, (1u << KERF_PEV_DTLB_LOAD_MISSES) |
 					  (1u << KERF_PEV_PAGE_FAULTS) |
 					  (1u << KERF_PEV_MINOR_FAULTS) |
 					  (1u << KERF_PEV_MAJOR_FAULTS));
 }
 
-static void pf_begin(struct pf_priv *pp)
+static void pf_begin(struct pf_priv *pf)
 {
-	pp->npages = pp->faults = pp->ns = 0;
-	pp->huge_sum = 0;
-	pp->huge_n = 0;
-	kerf_perf_reset(&pp->perf);
+	pf->npages = pf->faults = pf->ns = 0;
+	pf->huge_sum = 0;
+	pf->huge_n = 0;
+	kerf_perf_reset(&pf->perf);
 }
 
 /* One timed window: account it and hand its sample over. */
-static void pf_account(struct kerf_ctx *ctx, struct pf_priv *pp, uint64_t ns,
+static void pf_account(struct kerf_ctx *ctx, struct pf_priv *pf, uint64_t ns,
 		       uint64_t faults, size_t len)
 {
 	uint64_t n = len / PF_PAGE;
 
-	pp->npages += n;
-	pp->faults += faults;
-	pp->ns += ns;
+	pf->npages += n;
+	pf->faults += faults;
+	pf->ns += ns;
 	kerf_sample(ctx, (double)ns / (double)n);
 }
 
 static void pf_teardown(struct kerf_ctx *ctx)
 {
-	struct pf_priv *pp = kerf_priv(ctx);
+	struct pf_priv *pf = kerf_priv(ctx);
 
-	if (pp->npages) {
+	if (pf->npages) {
 		kerf_metric(ctx, "faults_per_page",
-			    (double)pp->faults / (double)pp->npages,
+			    (double)pf->faults / (double)pf->npages,
 			    "faults/4KiB (getrusage)");
-		if (pp->faults)
+		if (pf->faults)
 			kerf_metric(ctx, "ns_per_fault",
-				    (double)pp->ns / (double)pp->faults, "ns");
-		kerf_perf_report(ctx, &pp->perf, (double)pp->npages, "page");
+				    (double)pf->ns / (double)pf->faults, "ns");
+		kerf_perf_report(ctx, &pf->perf, (double)pf->npages, "page");
 	}
-	if (pp->huge_n)
-		kerf_metric(ctx, "huge_fraction", pp->huge_sum / pp->huge_n,
+	if (pf->huge_n)
+		kerf_metric(ctx, "huge_fraction", pf->huge_sum / pf->huge_n,
 			    "fraction");
-	kerf_perf_close(&pp->perf);
-	if (pp->fd)
-		close(pp->fd - 1);
-	pp->fd = 0;
-	if (pp->thp_was_on)
+	kerf_perf_close(&pf->perf);
+	if (pf->fd >= 0)
+		close(pf->fd);
+	pf->fd = -1;
+	if (pf->thp_was_on)
 		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
-	pp->thp_was_on = false;
-	kerf_vmstat_metrics(ctx, &pp->vm0);
+	pf->thp_was_on = false;
+	kerf_vmstat_metrics(ctx, &pf->vm0);
 }
 
-/* Write one byte per 4 KiB page; returns the time it took. */
-static uint64_t touch(char *p, size_t len)
+/* Write one byte per 4 KiB page. */
+static void touch(char *p, size_t len)
 {
-	uint64_t t0 = kerf_now_ns();
-
 	for (size_t off = 0; off < len; off += PF_PAGE)
 		((volatile char *)p)[off] = 1;
-	return kerf_now_ns() - t0;
 }
 
 /* pagefault/anon */
 
 static int anon_setup(struct kerf_ctx *ctx)
 {
-	struct pf_priv *pp = kerf_priv(ctx);
+	struct pf_priv *pf = kerf_priv(ctx);
 	struct kerf_buf b;
 	char why[256] = "";
 	int rc;
 
-	pf_common_setup(ctx, pp);
-	rc = kerf_buf_map(&b, KERF_SZ_2M, pp->pages, why, sizeof(why));
+	pf_common_setup(ctx, pf);
+	rc = kerf_buf_map(&b, KERF_SZ_2M, pf->pages, why, sizeof(why));
 	if (rc == -ENOTSUP)
 		return kerf_skip(ctx, "%s", why);
 	if (rc)
@@ -130,29 +128,31 @@ static int anon_setup(struct kerf_ctx *ctx)
 
 static int anon_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct pf_priv *pp = kerf_priv(ctx);
+	struct pf_priv *pf = kerf_priv(ctx);
 	char why[256] = "";
 
-	pf_begin(pp);
+	pf_begin(pf);
 	for (uint64_t i = 0; i < n; i++) {
 		struct kerf_buf b;
 		uint64_t f0, f1, ns;
 		double h;
 		int rc;
 
-		rc = kerf_buf_map(&b, pp->size, pp->pages, why, sizeof(why));
+		rc = kerf_buf_map(&b, pf->size, pf->pages, why, sizeof(why));
 		if (rc)
 			return kerf_fail(ctx, rc, "%s", why);
 		f0 = minflt();
-		kerf_perf_start(&pp->perf);
-		ns = touch(b.p, b.len);
-		kerf_perf_stop(&pp->perf);
+		kerf_perf_start(&pf->perf);
+		kerf_time_start(ctx);
+		touch(b.p, b.len);
+		ns = kerf_time_stop(ctx);
+		kerf_perf_stop(&pf->perf);
 		f1 = minflt();
-		pf_account(ctx, pp, ns, f1 - f0, b.len);
+		pf_account(ctx, pf, ns, f1 - f0, b.len);
 		h = kerf_huge_fraction(b.p, b.len);
 		if (h >= 0) {
-			pp->huge_sum += h;
-			pp->huge_n++;
+			pf->huge_sum += h;
+			pf->huge_n++;
 		}
 		kerf_buf_unmap(&b);
 	}
@@ -185,19 +185,19 @@ const struct kerf_bench pagefault_anon = {
 
 static int file_setup(struct kerf_ctx *ctx)
 {
-	struct pf_priv *pp = kerf_priv(ctx);
+	struct pf_priv *pf = kerf_priv(ctx);
 	uint64_t avail = kerf_mem_available();
 	char path[4096], *chunk;
 	struct statfs sfs;
 	size_t off;
 	int fd;
 
-	pf_common_setup(ctx, pp);
-	if (avail && pp->size > avail / 4)
+	pf_common_setup(ctx, pf);
+	if (avail && pf->size > avail / 4)
 		return kerf_skip(ctx,
 				 "size=%llu bytes is over a quarter of "
 				 "MemAvailable (%llu bytes)",
-				 (unsigned long long)pp->size,
+				 (unsigned long long)pf->size,
 				 (unsigned long long)avail);
 	snprintf(path, sizeof(path), "%s/kerf-pagefault-XXXXXX",
 		 kerf_tmpdir(ctx));
@@ -207,7 +207,7 @@ static int file_setup(struct kerf_ctx *ctx)
 				 strerror(errno));
 	/* Unlinked at once: nothing is left behind, whatever happens. */
 	unlink(path);
-	pp->fd = fd + 1;
+	pf->fd = fd;
 	if (!fstatfs(fd, &sfs))
 		kerf_info(ctx, "file", "%s, filesystem magic 0x%lx",
 			  kerf_tmpdir(ctx), (unsigned long)sfs.f_type);
@@ -215,8 +215,8 @@ static int file_setup(struct kerf_ctx *ctx)
 	if (!chunk)
 		return kerf_fail(ctx, -ENOMEM, "no memory for a 1 MiB chunk");
 	memset(chunk, 0x5a, 1 << 20);
-	for (off = 0; off < pp->size; off += 1 << 20) {
-		size_t len = pp->size - off < (1 << 20) ? pp->size - off :
+	for (off = 0; off < pf->size; off += 1 << 20) {
+		size_t len = pf->size - off < (1 << 20) ? pf->size - off :
 							  1 << 20;
 
 		if (pwrite(fd, chunk, len, (off_t)off) != (ssize_t)len) {
@@ -227,7 +227,7 @@ static int file_setup(struct kerf_ctx *ctx)
 	}
 	/* Clean and cached: read faults then find every page in the cache. */
 	fdatasync(fd);
-	for (off = 0; off < pp->size; off += 1 << 20)
+	for (off = 0; off < pf->size; off += 1 << 20)
 		if (pread(fd, chunk, 1 << 20, (off_t)off) < 0)
 			break;
 	free(chunk);
@@ -236,28 +236,28 @@ static int file_setup(struct kerf_ctx *ctx)
 
 static int file_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct pf_priv *pp = kerf_priv(ctx);
+	struct pf_priv *pf = kerf_priv(ctx);
 
-	pf_begin(pp);
+	pf_begin(pf);
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t f0, f1, t0, t1, sum = 0;
+		uint64_t f0, f1, ns, sum = 0;
 		char *p;
 
-		p = mmap(NULL, pp->size, PROT_READ, MAP_SHARED, pp->fd - 1, 0);
+		p = mmap(NULL, pf->size, PROT_READ, MAP_SHARED, pf->fd, 0);
 		if (p == MAP_FAILED)
 			return kerf_fail(ctx, -errno, "mmap of the file: %s",
 					 strerror(errno));
 		f0 = minflt();
-		kerf_perf_start(&pp->perf);
-		t0 = kerf_now_ns();
-		for (size_t off = 0; off < pp->size; off += PF_PAGE)
+		kerf_perf_start(&pf->perf);
+		kerf_time_start(ctx);
+		for (size_t off = 0; off < pf->size; off += PF_PAGE)
 			sum += ((volatile char *)p)[off];
-		t1 = kerf_now_ns();
-		kerf_perf_stop(&pp->perf);
+		ns = kerf_time_stop(ctx);
+		kerf_perf_stop(&pf->perf);
 		f1 = minflt();
 		kerf_keep(sum);
-		pf_account(ctx, pp, t1 - t0, f1 - f0, pp->size);
-		munmap(p, pp->size);
+		pf_account(ctx, pf, ns, f1 - f0, pf->size);
+		munmap(p, pf->size);
 	}
 	return 0;
 }
@@ -287,52 +287,52 @@ const struct kerf_bench pagefault_file = {
 
 static int populate_setup(struct kerf_ctx *ctx)
 {
-	struct pf_priv *pp = kerf_priv(ctx);
+	struct pf_priv *pf = kerf_priv(ctx);
 
-	pf_common_setup(ctx, pp);
+	pf_common_setup(ctx, pf);
 	/* MAP_POPULATE happens before any madvise could ask for 4k pages:
 	 * turn THP off for this worker instead, so both ways get 4k. */
 	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 0 &&
 	    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0)
-		pp->thp_was_on = true;
+		pf->thp_was_on = true;
 	return 0;
 }
 
 static int populate_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct pf_priv *pp = kerf_priv(ctx);
+	struct pf_priv *pf = kerf_priv(ctx);
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 
-	if (pp->how == 0)
+	if (pf->how == 0)
 		flags |= MAP_POPULATE;
-	pf_begin(pp);
+	pf_begin(pf);
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t f0, f1, t0, t1;
+		uint64_t f0, f1, ns;
 		char *p;
 
 		f0 = minflt();
-		kerf_perf_start(&pp->perf);
-		t0 = kerf_now_ns();
-		p = mmap(NULL, pp->size, PROT_READ | PROT_WRITE, flags, -1, 0);
-		if (p != MAP_FAILED && pp->how == 1)
-			touch(p, pp->size);
-		t1 = kerf_now_ns();
-		kerf_perf_stop(&pp->perf);
+		kerf_perf_start(&pf->perf);
+		kerf_time_start(ctx);
+		p = mmap(NULL, pf->size, PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (p != MAP_FAILED && pf->how == 1)
+			touch(p, pf->size);
+		ns = kerf_time_stop(ctx);
+		kerf_perf_stop(&pf->perf);
 		f1 = minflt();
 		if (p == MAP_FAILED)
 			return kerf_fail(ctx, -errno, "mmap of %llu bytes: %s",
-					 (unsigned long long)pp->size,
+					 (unsigned long long)pf->size,
 					 strerror(errno));
-		pf_account(ctx, pp, t1 - t0, f1 - f0, pp->size);
+		pf_account(ctx, pf, ns, f1 - f0, pf->size);
 		if (i == 0) {
-			double h = kerf_huge_fraction(p, pp->size);
+			double h = kerf_huge_fraction(p, pf->size);
 
 			if (h >= 0) {
-				pp->huge_sum += h;
-				pp->huge_n++;
+				pf->huge_sum += h;
+				pf->huge_n++;
 			}
 		}
-		munmap(p, pp->size);
+		munmap(p, pf->size);
 	}
 	return 0;
 }

@@ -28,7 +28,7 @@ enum { KIND_PIPE, KIND_FUTEX, KIND_EVENTFD };
 /* The futex word: whose turn it is, or stop. */
 enum { WORD_IDLE, WORD_PING, WORD_STOP };
 
-struct pp_priv {
+struct sched_priv {
 	int mode;
 	int placement;
 	int kind;
@@ -70,7 +70,7 @@ static int read_all(int fd, void *buf, size_t len)
 }
 
 /* The peer's side: answer every ping until told to stop. */
-static void peer_loop(struct pp_priv *p)
+static void peer_loop(struct sched_priv *p)
 {
 	uint64_t v, one = 1;
 	uint32_t w;
@@ -112,14 +112,14 @@ static void pin_self(int pu)
 
 static void *peer_thread(void *arg)
 {
-	struct pp_priv *p = arg;
+	struct sched_priv *p = arg;
 
 	pin_self(p->b);
 	peer_loop(p);
 	return NULL;
 }
 
-static int start_peer(struct kerf_ctx *ctx, struct pp_priv *p)
+static int start_peer(struct kerf_ctx *ctx, struct sched_priv *p)
 {
 	pid_t parent = getpid();
 	int ret;
@@ -155,7 +155,7 @@ static int start_peer(struct kerf_ctx *ctx, struct pp_priv *p)
 	return 0;
 }
 
-static int open_channel(struct kerf_ctx *ctx, struct pp_priv *p)
+static int open_channel(struct kerf_ctx *ctx, struct sched_priv *p)
 {
 	switch (p->kind) {
 	case KIND_PIPE:
@@ -184,9 +184,9 @@ static int open_channel(struct kerf_ctx *ctx, struct pp_priv *p)
 	}
 }
 
-static int pp_setup(struct kerf_ctx *ctx, int kind)
+static int sched_setup(struct kerf_ctx *ctx, int kind)
 {
-	struct pp_priv *p = kerf_priv(ctx);
+	struct sched_priv *p = kerf_priv(ctx);
 	int pus[MAX_PUS];
 	char why[256];
 	int n, ret;
@@ -219,22 +219,22 @@ static int pp_setup(struct kerf_ctx *ctx, int kind)
 
 static int pipe_setup(struct kerf_ctx *ctx)
 {
-	return pp_setup(ctx, KIND_PIPE);
+	return sched_setup(ctx, KIND_PIPE);
 }
 
 static int futex_setup(struct kerf_ctx *ctx)
 {
-	return pp_setup(ctx, KIND_FUTEX);
+	return sched_setup(ctx, KIND_FUTEX);
 }
 
 static int eventfd_setup(struct kerf_ctx *ctx)
 {
-	return pp_setup(ctx, KIND_EVENTFD);
+	return sched_setup(ctx, KIND_EVENTFD);
 }
 
 static int pipe_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct pp_priv *p = kerf_priv(ctx);
+	struct sched_priv *p = kerf_priv(ctx);
 	char c = 1;
 
 	for (uint64_t i = 0; i < n; i++)
@@ -245,7 +245,7 @@ static int pipe_run(struct kerf_ctx *ctx, uint64_t n)
 
 static int eventfd_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct pp_priv *p = kerf_priv(ctx);
+	struct sched_priv *p = kerf_priv(ctx);
 	uint64_t one = 1, v;
 
 	for (uint64_t i = 0; i < n; i++)
@@ -258,7 +258,7 @@ static int eventfd_run(struct kerf_ctx *ctx, uint64_t n)
 
 static int futex_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct pp_priv *p = kerf_priv(ctx);
+	struct sched_priv *p = kerf_priv(ctx);
 	struct timespec ts = { .tv_sec = FUTEX_TIMEOUT_S };
 
 	for (uint64_t i = 0; i < n; i++) {
@@ -284,9 +284,9 @@ static void close_fd(int *fd)
 }
 
 /* Tell the peer to stop, wait for it, release everything. */
-static void pp_teardown(struct kerf_ctx *ctx)
+static void sched_teardown(struct kerf_ctx *ctx)
 {
-	struct pp_priv *p = kerf_priv(ctx);
+	struct sched_priv *p = kerf_priv(ctx);
 	uint64_t stop = 2;
 	int st;
 
@@ -327,30 +327,30 @@ static void pp_teardown(struct kerf_ctx *ctx)
 	p->repinned = false;
 }
 
-static const struct kerf_param pp_params[] = {
-	KERF_ENUM("mode", struct pp_priv, mode, "process", "process,thread",
+static const struct kerf_param sched_params[] = {
+	KERF_ENUM("mode", struct sched_priv, mode, "process", "process,thread",
 		  "the peer is a forked process or a thread"),
-	KERF_ENUM("placement", struct pp_priv, placement, "same,core",
+	KERF_ENUM("placement", struct sched_priv, placement, "same,core",
 		  KERF_PLACEMENT_CHOICES,
 		  "PU pair: same PU, SMT siblings, cores sharing an L3, "
 		  "different L3s, different NUMA nodes"),
 	{}
 };
 
-#define PP_FULL "mode=process,thread placement=same,smt,core,l3,numa"
+#define SCHED_FULL "mode=process,thread placement=same,smt,core,l3,numa"
 
 const struct kerf_bench sched_pipe = {
 	.name = "sched/pipe",
 	.summary = "one-byte ping-pong over two pipes, per round trip "
 		   "(two switches)",
 	.unit = "ns/roundtrip",
-	.params = pp_params,
-	.priv_size = sizeof(struct pp_priv),
+	.params = sched_params,
+	.priv_size = sizeof(struct sched_priv),
 	.quick = "placement=same",
-	.full = PP_FULL,
+	.full = SCHED_FULL,
 	.setup = pipe_setup,
 	.run = pipe_run,
-	.teardown = pp_teardown,
+	.teardown = sched_teardown,
 };
 
 const struct kerf_bench sched_futex = {
@@ -358,24 +358,24 @@ const struct kerf_bench sched_futex = {
 	.summary = "ping-pong through FUTEX_WAKE/FUTEX_WAIT on one word, per "
 		   "round trip",
 	.unit = "ns/roundtrip",
-	.params = pp_params,
-	.priv_size = sizeof(struct pp_priv),
+	.params = sched_params,
+	.priv_size = sizeof(struct sched_priv),
 	.quick = "placement=same",
-	.full = PP_FULL,
+	.full = SCHED_FULL,
 	.setup = futex_setup,
 	.run = futex_run,
-	.teardown = pp_teardown,
+	.teardown = sched_teardown,
 };
 
 const struct kerf_bench sched_eventfd = {
 	.name = "sched/eventfd",
 	.summary = "ping-pong through two eventfds, per round trip",
 	.unit = "ns/roundtrip",
-	.params = pp_params,
-	.priv_size = sizeof(struct pp_priv),
+	.params = sched_params,
+	.priv_size = sizeof(struct sched_priv),
 	.quick = "placement=same",
-	.full = PP_FULL,
+	.full = SCHED_FULL,
 	.setup = eventfd_setup,
 	.run = eventfd_run,
-	.teardown = pp_teardown,
+	.teardown = sched_teardown,
 };

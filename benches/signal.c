@@ -197,7 +197,7 @@ static int term_run(struct kerf_ctx *ctx, uint64_t n)
 	pid_t parent = getpid();
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t t0, t1;
+		uint64_t ns;
 		int fd[2], st;
 		ssize_t r;
 		char c;
@@ -220,11 +220,11 @@ static int term_run(struct kerf_ctx *ctx, uint64_t n)
 			r = read(fd[0], &c, 1);
 		while (r < 0 && errno == EINTR);
 		close(fd[0]);
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		kill(p->pid, r == 1 ? sig : SIGKILL);
 		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
 			;
-		t1 = kerf_now_ns();
+		ns = kerf_time_stop(ctx);
 		p->pid = 0;
 		if (r != 1)
 			return kerf_fail(ctx, -EPIPE,
@@ -234,7 +234,7 @@ static int term_run(struct kerf_ctx *ctx, uint64_t n)
 					 "the child did not exit through its "
 					 "SIGTERM handler (status 0x%x)",
 					 st);
-		kerf_sample(ctx, (double)(t1 - t0));
+		kerf_sample(ctx, (double)ns);
 	}
 	return 0;
 }

@@ -22,29 +22,22 @@
 #include "kerf/bench.h"
 #include "kerf/cgroup.h"
 #include "kerf/derive.h"
+#include "kerf/memlib.h"
 #include "kerf/parse.h"
+#include "kerf/procfs.h"
 
 extern char **environ;
 
 #define SMALL_PAGE 4096ul
-#define HUGE_PAGE (2ul << 20)
 #define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
 #define CLONE_STACK (64ul << 10)
 /* posix_spawn() of this path fails in the child at execve (ENOENT). */
 #define NO_SUCH_PROGRAM "/nonexistent-kerf/no-such-program"
 
-enum { PAGES_4K, PAGES_THP };
-
-/* Anonymous memory touched page by page, 2 MiB aligned. */
-struct region {
-	char *base;
-	size_t len;
-};
-
 struct spawn_priv {
 	uint64_t rss;
-	int pages;
-	struct region reg;
+	int pages; /* enum kerf_pages: 4k or thp */
+	struct kerf_buf reg; /* rss, touched page by page */
 	void *stack;
 	char helper[PATH_MAX];
 };
@@ -60,34 +53,6 @@ struct clone3_args {
 	uint64_t stack_size;
 	uint64_t tls;
 };
-
-static uint64_t mem_available(void)
-{
-	char line[256];
-	uint64_t kb = 0;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %lu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
-}
-
-static uint64_t read_u64(const char *path)
-{
-	unsigned long long v;
-	FILE *f = fopen(path, "re");
-	int ok;
-
-	if (!f)
-		return UINT64_MAX;
-	ok = fscanf(f, "%llu", &v) == 1;
-	fclose(f);
-	return ok ? v : UINT64_MAX;
-}
 
 /* Where this process's memory cgroup is, and its limit and usage files. */
 static bool memory_cgroup(char *dir, size_t len, const char **lim,
@@ -118,18 +83,19 @@ static uint64_t mem_room(void)
 {
 	char dir[1024], path[1100];
 	const char *lim, *use;
-	uint64_t room = mem_available();
+	uint64_t room = kerf_mem_available();
 	bool found = memory_cgroup(dir, sizeof(dir), &lim, &use);
 
 	while (found) {
 		char *slash = strrchr(dir, '/');
 		uint64_t max, cur;
+		bool have;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, lim);
-		max = read_u64(path);
+		have = !kerf_read_u64(path, &max);
 		snprintf(path, sizeof(path), "%s/%s", dir, use);
-		cur = read_u64(path);
-		if (max != UINT64_MAX && cur != UINT64_MAX)
+		have = !kerf_read_u64(path, &cur) && have;
+		if (have)
 			room = MIN(room, max > cur ? max - cur : 0);
 		if (!slash || !strcmp(dir, "/sys/fs/cgroup") ||
 		    !strcmp(dir, "/sys/fs/cgroup/memory"))
@@ -142,9 +108,8 @@ static uint64_t mem_room(void)
 /* Can this host give rss bytes of the page kind asked for? */
 static int rss_check(struct kerf_ctx *ctx, uint64_t rss, int pages)
 {
-	char buf[128], a[32], b[32];
+	char mode[32], a[32], b[32];
 	uint64_t avail;
-	FILE *f;
 
 	if (!rss)
 		return 0;
@@ -157,16 +122,13 @@ static int rss_check(struct kerf_ctx *ctx, uint64_t rss, int pages)
 			"rss=%s is more than half of the memory kerf may take (%s: MemAvailable, or the room under its cgroup's memory limit)",
 			a, b);
 	}
-	if (pages != PAGES_THP)
+	if (pages != KERF_PAGES_THP)
 		return 0;
-	f = fopen(THP_ENABLED, "re");
-	if (!f)
+	kerf_thp_setting("enabled", mode, sizeof(mode));
+	if (!strcmp(mode, "absent"))
 		return kerf_skip(ctx, "no transparent huge pages: %s missing",
 				 THP_ENABLED);
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	if (strstr(buf, "[never]"))
+	if (!strcmp(mode, "never"))
 		return kerf_skip(ctx,
 				 "transparent huge pages disabled: %s is "
 				 "never",
@@ -174,76 +136,17 @@ static int rss_check(struct kerf_ctx *ctx, uint64_t rss, int pages)
 	return 0;
 }
 
-/* Map, advise and touch len bytes (rounded up to the page kind). */
-static int region_map(struct region *r, uint64_t len, int pages)
+/* Map len bytes of the page kind (memlib) and touch every 4 KiB page. */
+static int spawn_rss_map(struct kerf_buf *b, uint64_t len, int pages, char *why,
+			 size_t whylen)
 {
-	size_t unit = pages == PAGES_THP ? HUGE_PAGE : SMALL_PAGE;
-	size_t maplen, head;
-	char *p;
+	int ret = kerf_buf_map(b, len, (enum kerf_pages)pages, why, whylen);
 
-	r->base = NULL;
-	r->len = (len + unit - 1) / unit * unit;
-	if (!r->len)
-		return 0;
-	maplen = r->len + HUGE_PAGE;
-	p = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	head = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
-	if (head)
-		munmap(p, head);
-	if (HUGE_PAGE - head)
-		munmap(p + head + r->len, HUGE_PAGE - head);
-	r->base = p + head;
-	if (madvise(r->base, r->len,
-		    pages == PAGES_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
-		int err = -errno;
-
-		munmap(r->base, r->len);
-		r->base = NULL;
-		return err;
-	}
-	for (size_t off = 0; off < r->len; off += SMALL_PAGE)
-		r->base[off] = 1;
+	if (ret)
+		return ret;
+	for (size_t off = 0; off < b->len; off += SMALL_PAGE)
+		b->p[off] = 1;
 	return 0;
-}
-
-static void region_unmap(struct region *r)
-{
-	if (r->base)
-		munmap(r->base, r->len);
-	r->base = NULL;
-}
-
-/* Share of the region backed by huge pages (AnonHugePages of its VMA). */
-static double region_huge_fraction(const struct region *r)
-{
-	unsigned long lo, hi, kb;
-	uintptr_t at = (uintptr_t)r->base;
-	bool inside = false;
-	double f = 0;
-	char line[512];
-	FILE *fp;
-
-	if (!r->len)
-		return 0;
-	fp = fopen("/proc/self/smaps", "re");
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			inside = at >= lo && at < hi;
-			continue;
-		}
-		if (inside && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1) {
-			f = (double)kb * 1024 / (double)r->len;
-			break;
-		}
-	}
-	fclose(fp);
-	return f > 1 ? 1 : f;
 }
 
 static void report_huge(struct kerf_ctx *ctx, double f, int pages)
@@ -251,7 +154,7 @@ static void report_huge(struct kerf_ctx *ctx, double f, int pages)
 	if (f < 0)
 		return;
 	kerf_metric(ctx, "huge_fraction", f, "");
-	if (pages == PAGES_THP && f < 0.9)
+	if (pages == KERF_PAGES_THP && f < 0.9)
 		kerf_warn(ctx,
 			  "only %.0f%% of rss is backed by huge pages "
 			  "(AnonHugePages in /proc/self/smaps)",
@@ -263,15 +166,16 @@ static int rss_setup(struct kerf_ctx *ctx)
 {
 	struct spawn_priv *p = kerf_priv(ctx);
 	int ret = rss_check(ctx, p->rss, p->pages);
+	char why[256] = "";
 
 	if (ret)
 		return ret;
 	if (!p->rss)
 		return 0;
-	ret = region_map(&p->reg, p->rss, p->pages);
+	ret = spawn_rss_map(&p->reg, p->rss, p->pages, why, sizeof(why));
 	if (ret)
-		return kerf_fail(ctx, ret, "mapping rss: %s", strerror(-ret));
-	report_huge(ctx, region_huge_fraction(&p->reg), p->pages);
+		return kerf_fail(ctx, ret, "mapping rss: %s", why);
+	report_huge(ctx, kerf_huge_fraction(p->reg.p, p->reg.len), p->pages);
 	return 0;
 }
 
@@ -279,7 +183,7 @@ static void rss_teardown(struct kerf_ctx *ctx)
 {
 	struct spawn_priv *p = kerf_priv(ctx);
 
-	region_unmap(&p->reg);
+	kerf_buf_unmap(&p->reg);
 	if (p->stack)
 		munmap(p->stack, CLONE_STACK);
 	p->stack = NULL;
@@ -546,15 +450,15 @@ static int read_full(int fd, void *buf, size_t len)
 }
 
 /* Copy-on-write: the child times its first write to each 4 KiB page. */
-static void cow_child(const struct region *r, int fd)
+static void cow_child(struct kerf_ctx *ctx, const struct kerf_buf *r, int fd)
 {
-	uint64_t t0, ns;
+	uint64_t ns;
 
-	t0 = kerf_now_ns();
+	kerf_time_start(ctx);
 	for (size_t off = 0; off < r->len; off += SMALL_PAGE)
-		r->base[off] = 2;
+		r->p[off] = 2;
 	kerf_barrier();
-	ns = kerf_now_ns() - t0;
+	ns = kerf_time_stop(ctx);
 	if (write(fd, &ns, sizeof(ns)) != sizeof(ns))
 		_exit(1);
 	_exit(0);
@@ -576,7 +480,7 @@ static int cow_run(struct kerf_ctx *ctx, uint64_t n)
 		pid = fork();
 		if (!pid) {
 			close(fd[0]);
-			cow_child(&p->reg, fd[1]);
+			cow_child(ctx, &p->reg, fd[1]);
 		}
 		close(fd[1]);
 		if (pid < 0) {
@@ -605,13 +509,17 @@ static int exit_setup(struct kerf_ctx *ctx)
 /* The child maps and touches its own rss, says how much is huge, waits. */
 static void exit_child(const struct spawn_priv *p, int fd)
 {
-	struct region r;
-	double f;
+	struct kerf_buf r;
+	char why[256];
+	double f = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (region_map(&r, p->rss, p->pages))
-		_exit(1);
-	f = region_huge_fraction(&r);
+	/* rss=0: an empty child, nothing mapped. */
+	if (p->rss) {
+		if (spawn_rss_map(&r, p->rss, p->pages, why, sizeof(why)))
+			_exit(1);
+		f = kerf_huge_fraction(r.p, r.len);
+	}
 	if (write(fd, &f, sizeof(f)) != sizeof(f))
 		_exit(1);
 	for (;;)
@@ -624,7 +532,7 @@ static int exit_run(struct kerf_ctx *ctx, uint64_t n)
 	double f = -1;
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t t0;
+		uint64_t ns;
 		int fd[2], st, ret;
 		pid_t pid;
 
@@ -644,16 +552,16 @@ static int exit_run(struct kerf_ctx *ctx, uint64_t n)
 		}
 		ret = read_full(fd[0], &f, sizeof(f));
 		close(fd[0]);
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-		t0 = kerf_now_ns() - t0;
+		ns = kerf_time_stop(ctx);
 		if (ret)
 			return kerf_fail(ctx, ret,
 					 "the child did not get ready (mapping "
 					 "rss failed?)");
-		kerf_sample(ctx, (double)t0);
+		kerf_sample(ctx, (double)ns);
 	}
 	if (p->rss)
 		report_huge(ctx, f, p->pages);

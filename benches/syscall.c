@@ -9,8 +9,8 @@
 
 #include "kerf/bench.h"
 
-struct sys_priv {
-	int fd;
+struct syscall_priv {
+	int fd; /* -1: none */
 };
 
 static int getppid_run(struct kerf_ctx *ctx, uint64_t n)
@@ -30,7 +30,7 @@ const struct kerf_bench syscall_getppid = {
 
 static int open_dev(struct kerf_ctx *ctx, const char *path, int flags)
 {
-	struct sys_priv *p = kerf_priv(ctx);
+	struct syscall_priv *p = kerf_priv(ctx);
 
 	p->fd = open(path, flags | O_CLOEXEC);
 	if (p->fd < 0)
@@ -38,12 +38,13 @@ static int open_dev(struct kerf_ctx *ctx, const char *path, int flags)
 	return 0;
 }
 
-static void sys_teardown(struct kerf_ctx *ctx)
+static void syscall_teardown(struct kerf_ctx *ctx)
 {
-	struct sys_priv *p = kerf_priv(ctx);
+	struct syscall_priv *p = kerf_priv(ctx);
 
-	if (p->fd > 0)
+	if (p->fd >= 0)
 		close(p->fd);
+	p->fd = -1;
 }
 
 static int read_setup(struct kerf_ctx *ctx)
@@ -53,7 +54,7 @@ static int read_setup(struct kerf_ctx *ctx)
 
 static int read_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct sys_priv *p = kerf_priv(ctx);
+	struct syscall_priv *p = kerf_priv(ctx);
 	char c;
 
 	for (uint64_t i = 0; i < n; i++)
@@ -66,10 +67,10 @@ const struct kerf_bench syscall_read = {
 	.name = "syscall/read",
 	.summary = "read() of 1 byte from /dev/zero: fd lookup and a copy out",
 	.unit = "ns/op",
-	.priv_size = sizeof(struct sys_priv),
+	.priv_size = sizeof(struct syscall_priv),
 	.setup = read_setup,
 	.run = read_run,
-	.teardown = sys_teardown,
+	.teardown = syscall_teardown,
 };
 
 static int write_setup(struct kerf_ctx *ctx)
@@ -79,7 +80,7 @@ static int write_setup(struct kerf_ctx *ctx)
 
 static int write_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct sys_priv *p = kerf_priv(ctx);
+	struct syscall_priv *p = kerf_priv(ctx);
 	char c = 'k';
 
 	for (uint64_t i = 0; i < n; i++)
@@ -92,10 +93,10 @@ const struct kerf_bench syscall_write = {
 	.name = "syscall/write",
 	.summary = "write() of 1 byte to /dev/null: fd lookup, no copy",
 	.unit = "ns/op",
-	.priv_size = sizeof(struct sys_priv),
+	.priv_size = sizeof(struct syscall_priv),
 	.setup = write_setup,
 	.run = write_run,
-	.teardown = sys_teardown,
+	.teardown = syscall_teardown,
 };
 
 static int fstat_setup(struct kerf_ctx *ctx)
@@ -105,7 +106,7 @@ static int fstat_setup(struct kerf_ctx *ctx)
 
 static int fstat_run(struct kerf_ctx *ctx, uint64_t n)
 {
-	struct sys_priv *p = kerf_priv(ctx);
+	struct syscall_priv *p = kerf_priv(ctx);
 	struct stat st;
 
 	for (uint64_t i = 0; i < n; i++)
@@ -119,10 +120,10 @@ const struct kerf_bench syscall_fstat = {
 	.summary =
 		"fstat() of an open fd: a copy of a struct out of the kernel",
 	.unit = "ns/op",
-	.priv_size = sizeof(struct sys_priv),
+	.priv_size = sizeof(struct syscall_priv),
 	.setup = fstat_setup,
 	.run = fstat_run,
-	.teardown = sys_teardown,
+	.teardown = syscall_teardown,
 };
 
 /* A clock id no kernel has: the call fails with EINVAL straight away. */

@@ -8,12 +8,13 @@
 
 #include "kerf/bench.h"
 #include "kerf/memlib.h"
+#include "kerf/stats.h"
 
 /* Huge pages held before they are all given back (128 MiB). */
 #define THP_HOLD 64
 
 struct thp_priv {
-	int fragment;
+	bool fragment;
 	uint64_t fragbytes;
 	struct kerf_buf hold; /* THP_HOLD huge pages, touched in turn */
 	struct kerf_buf frag; /* 4k pages, every other one freed */
@@ -27,18 +28,11 @@ struct thp_priv {
 	int huge_n;
 };
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Hold fragbytes in 4 KiB pages, then free every other one: the holes
  * cannot merge, so free memory inside the bound has no 2 MiB block left.
  */
-static int fragment(struct kerf_ctx *ctx, struct thp_priv *tp)
+static int thp_fragment(struct kerf_ctx *ctx, struct thp_priv *tp)
 {
 	char why[256] = "";
 	size_t off;
@@ -81,7 +75,7 @@ static int thp_setup(struct kerf_ctx *ctx)
 	if (rc)
 		return kerf_fail(ctx, rc, "%s", why);
 	if (tp->fragment && tp->fragbytes) {
-		rc = fragment(ctx, tp);
+		rc = thp_fragment(ctx, tp);
 		if (rc)
 			return rc;
 	}
@@ -130,16 +124,16 @@ static int thp_run(struct kerf_ctx *ctx, uint64_t n)
 	tp->huge_n = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		volatile char *p = tp->hold.p + (size_t)tp->next * KERF_SZ_2M;
-		uint64_t t0, t1;
 		long cs = nivcsw();
+		uint64_t ns;
 
-		t0 = kerf_now_ns();
+		kerf_time_start(ctx);
 		*p = 1;
-		t1 = kerf_now_ns();
-		tp->lat[tp->nlat++] = (double)(t1 - t0);
+		ns = kerf_time_stop(ctx);
+		tp->lat[tp->nlat++] = (double)ns;
 		if (nivcsw() == cs)
-			tp->calm[tp->ncalm++] = (double)(t1 - t0);
-		kerf_sample(ctx, (double)(t1 - t0));
+			tp->calm[tp->ncalm++] = (double)ns;
+		kerf_sample(ctx, (double)ns);
 		if (++tp->next == THP_HOLD)
 			thp_release(tp);
 	}
@@ -152,7 +146,7 @@ static void tail_metrics(struct kerf_ctx *ctx, double *l, size_t n,
 {
 	char name[64];
 
-	qsort(l, n, sizeof(double), cmp_dbl);
+	qsort(l, n, sizeof(double), kerf_cmp_double);
 	snprintf(name, sizeof(name), "p99_9%s", suffix);
 	kerf_metric(ctx, name, l[(size_t)(0.999 * (double)(n - 1))], "ns");
 	snprintf(name, sizeof(name), "max%s", suffix);
@@ -191,7 +185,7 @@ static void thp_teardown(struct kerf_ctx *ctx)
 }
 
 static const struct kerf_param thp_params[] = {
-	KERF_ENUM("fragment", struct thp_priv, fragment, "0", "0,1",
+	KERF_BOOL("fragment", struct thp_priv, fragment, "0",
 		  "1: first fragment fragbytes of free memory in 4 KiB holes"),
 	KERF_SIZE("fragbytes", struct thp_priv, fragbytes, "1G", "0", "64G",
 		  "memory fragmented when fragment=1 (at most MemAvailable/4)"),

@@ -28,7 +28,7 @@ static const clockid_t clock_ids[] = {
 	CLOCK_MONOTONIC_RAW, CLOCK_BOOTTIME, CLOCK_PROCESS_CPUTIME_ID,
 };
 
-static const struct kerf_param cg_params[] = {
+static const struct kerf_param clock_gettime_params[] = {
 	KERF_ENUM(
 		"clock", struct vdso_priv, clock,
 		"monotonic,realtime,monotonic_coarse,monotonic_raw,boottime,process_cputime",
@@ -59,7 +59,7 @@ static int vdso_setup(struct kerf_ctx *ctx)
 	return 0;
 }
 
-static int cg_run(struct kerf_ctx *ctx, uint64_t n)
+static int vdso_clock_gettime_run(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct vdso_priv *p = kerf_priv(ctx);
 	struct timespec ts;
@@ -83,14 +83,14 @@ const struct kerf_bench vdso_clock_gettime = {
 	.summary =
 		"clock_gettime() of each clock, through the vDSO and as a syscall",
 	.unit = "ns/op",
-	.params = cg_params,
+	.params = clock_gettime_params,
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
-	.run = cg_run,
+	.run = vdso_clock_gettime_run,
 	.derive = &kerf_derive_vdso,
 };
 
-static int gtod_run(struct kerf_ctx *ctx, uint64_t n)
+static int vdso_gettimeofday_run(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct vdso_priv *p = kerf_priv(ctx);
 	struct timeval tv;
@@ -116,11 +116,11 @@ const struct kerf_bench vdso_gettimeofday = {
 	.params = via_params,
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
-	.run = gtod_run,
+	.run = vdso_gettimeofday_run,
 	.derive = &kerf_derive_vdso,
 };
 
-static int time_run(struct kerf_ctx *ctx, uint64_t n)
+static int vdso_time_run(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct vdso_priv *p = kerf_priv(ctx);
 	time_t t;
@@ -146,11 +146,11 @@ const struct kerf_bench vdso_time = {
 	.params = via_params,
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
-	.run = time_run,
+	.run = vdso_time_run,
 	.derive = &kerf_derive_vdso,
 };
 
-static int getcpu_run(struct kerf_ctx *ctx, uint64_t n)
+static int vdso_getcpu_run(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct vdso_priv *p = kerf_priv(ctx);
 	unsigned int cpu, node;
@@ -178,6 +178,6 @@ const struct kerf_bench vdso_getcpu = {
 	.params = via_params,
 	.priv_size = sizeof(struct vdso_priv),
 	.setup = vdso_setup,
-	.run = getcpu_run,
+	.run = vdso_getcpu_run,
 	.derive = &kerf_derive_vdso,
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The context API a bench calls: its private data, skip, warn, metrics. */
+/* The context API a bench calls: its private data, skip, warn, metrics,
+ * samples and their timing window. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -74,6 +75,16 @@ void kerf_metric(struct kerf_ctx *ctx, const char *name, double value,
 void kerf_sample(struct kerf_ctx *ctx, double value)
 {
 	json_array_append_new(ctx->out_samples, json_real(value));
+}
+
+void kerf_time_start(struct kerf_ctx *ctx)
+{
+	ctx->window_t0 = kerf_now_ns();
+}
+
+uint64_t kerf_time_stop(struct kerf_ctx *ctx)
+{
+	return kerf_now_ns() - ctx->window_t0;
 }
 
 int kerf_cpu(struct kerf_ctx *ctx)

@@ -64,6 +64,7 @@ struct kerf_ctx {
 	int profile;
 	const char *tmpdir;
 	json_t *params; /* name -> canonical string */
+	uint64_t window_t0; /* the clock at kerf_time_start() */
 	/* Collected for the parent: */
 	json_t *out_samples;
 	json_t *out_metrics; /* name -> {value, unit} */

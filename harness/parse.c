@@ -15,7 +15,7 @@ static int parse_digits(const char *s, uint64_t *out, const char **end)
 {
 	uint64_t v = 0;
 
-	if (!isdigit((unsigned char)*s))
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	for (; isdigit((unsigned char)*s); s++) {
 		unsigned int d = (unsigned int)(*s - '0');
@@ -67,8 +67,6 @@ int kerf_parse_size(const char *s, uint64_t *out)
 	uint64_t v, mul = 1;
 	int err;
 
-	if (!s)
-		return -EINVAL;
 	err = parse_digits(s, &v, &end);
 	if (err)
 		return err;
@@ -105,8 +103,6 @@ int kerf_parse_time(const char *s, uint64_t *ns)
 	uint64_t v;
 	int err;
 
-	if (!s)
-		return -EINVAL;
 	err = parse_digits(s, &v, &end);
 	if (err)
 		return err;

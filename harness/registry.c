@@ -73,6 +73,8 @@ const char *kerf_ptype_name(enum kerf_ptype t)
 		return "time";
 	case KERF_PT_ENUM:
 		return "enum";
+	case KERF_PT_BOOL:
+		return "bool";
 	case KERF_PT_STR:
 		return "string";
 	}
@@ -82,7 +84,8 @@ const char *kerf_ptype_name(enum kerf_ptype t)
 void kerf_param_range(const struct kerf_param *p, char *buf, size_t len)
 {
 	switch (p->type) {
-	case KERF_PT_ENUM: {
+	case KERF_PT_ENUM:
+	case KERF_PT_BOOL: {
 		size_t o = 0;
 
 		for (const char *c = p->choices; *c && o + 1 < len; c++)
@@ -169,6 +172,7 @@ int kerf_param_check(const struct kerf_param *p, const char *val, char *canon,
 	kerf_param_range(p, range, sizeof(range));
 	switch (p->type) {
 	case KERF_PT_ENUM:
+	case KERF_PT_BOOL:
 		if (enum_index(p, val) < 0) {
 			snprintf(err, elen,
 				 "parameter %s: '%s' is not one of %s", p->name,
@@ -215,6 +219,7 @@ int kerf_param_store(const struct kerf_param *p, void *priv, const char *val)
 {
 	char *field = (char *)priv + p->off;
 	uint64_t v;
+	bool on;
 	int idx;
 
 	switch (p->type) {
@@ -223,6 +228,14 @@ int kerf_param_store(const struct kerf_param *p, void *priv, const char *val)
 		if (idx < 0)
 			return -EINVAL;
 		memcpy(field, &idx, sizeof(idx));
+		return 0;
+	case KERF_PT_BOOL:
+		/* Choices "0,1": the index is the value. */
+		idx = enum_index(p, val);
+		if (idx < 0)
+			return -EINVAL;
+		on = idx == 1;
+		memcpy(field, &on, sizeof(on));
 		return 0;
 	case KERF_PT_STR:
 		memcpy(field, &val, sizeof(val));

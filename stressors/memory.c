@@ -537,7 +537,7 @@ const struct kerf_stressor memory_high = {
 /* ---- memory/victim ---- */
 
 struct victim_priv {
-	int64_t group;
+	bool group;
 	int64_t adj;
 };
 
@@ -547,8 +547,8 @@ struct victim_shared {
 };
 
 static const struct kerf_param victim_params[] = {
-	KERF_INT("group", struct victim_priv, group, "0", "0", "1",
-		 "1: memory.oom.group (v2), the whole cgroup is killed"),
+	KERF_BOOL("group", struct victim_priv, group, "0",
+		  "1: memory.oom.group (v2), the whole cgroup is killed"),
 	KERF_INT("adj", struct victim_priv, adj, "500", "-1000", "1000",
 		 "oom_score_adj of the medium worker (the others have 0)"),
 	{}

@@ -6,18 +6,7 @@
 #include <stdio.h>
 
 #include "kerf/derive.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (!(cond)) {                                      \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-			failures++;                                 \
-		}                                                   \
-	} while (0)
+#include "check.h"
 
 static void add(json_t *results, const char *bench, const char *status,
 		const char *rss, const char *pages, double median)
@@ -90,7 +79,7 @@ int main(void)
 	CHECK(kerf_derive_linear(run, "spawn/fork", "rss", "x", 0, "u") < 0,
 	      "scale 0 accepted");
 	json_decref(run);
-	if (failures)
+	if (fails)
 		return 1;
 	printf("ok\n");
 	return 0;

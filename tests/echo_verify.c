@@ -7,18 +7,7 @@
 
 #include "kerf/bench.h"
 #include "kerf/echo.h"
-
-static int fails;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (!(cond)) {                                      \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-			fails++;                                    \
-		}                                                   \
-	} while (0)
+#include "check.h"
 
 /* The verify function alone: whole, split, and corrupted replies. */
 static void unit(void)

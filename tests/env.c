@@ -14,18 +14,7 @@
 #endif
 
 #include "kerf/env.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "check.h"
 
 /* -1: not x86 or unknown; else the CPUID.1:ECX[31] hypervisor bit. */
 static int cpuid_hypervisor(void)
@@ -205,7 +194,7 @@ int main(void)
 	check_capture();
 	check_rules();
 	check_cpu_times();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	if (fails)
+		fprintf(stderr, "%d failures\n", fails);
+	return fails ? 1 : 0;
 }

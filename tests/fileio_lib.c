@@ -8,21 +8,10 @@
 #include <unistd.h>
 
 #include "kerf/fileio_lib.h"
+#include "check.h"
 
 #define SIZE ((4u << 20) + 1234) /* not a whole number of pages */
 #define PIECE 1000u
-
-static int fails;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			fails++;                                             \
-		}                                                            \
-	} while (0)
 
 /*
  * Read the whole file back in odd-sized pieces: every byte non-zero, the

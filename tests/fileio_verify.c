@@ -8,21 +8,10 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "check.h"
 
 extern const struct kerf_bench fileio_read, fileio_pread, fileio_mmap,
 	fileio_io_uring;
-
-static int fails;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			fails++;                                             \
-		}                                                            \
-	} while (0)
 
 /* The descriptor of the (unlinked) test file this process holds, or -1. */
 static int test_fd(void)

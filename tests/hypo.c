@@ -10,18 +10,7 @@
 #include "kerf/gate.h"
 #include "kerf/hypo.h"
 #include "kerf/stats.h"
-
-static int fails;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			fails++;                                             \
-		}                                                            \
-	} while (0)
+#include "check.h"
 
 static int close_rel(double a, double b, double rel)
 {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Parsing of sizes, times and integers: good forms, junk, overflow. */
+/* Parsing of sizes, times, integers and switches: good forms, junk, overflow. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "harness.h"
 #include "kerf/parse.h"
 
 static int fails;
@@ -34,6 +35,37 @@ static void size_bad(const char *s, int want)
 		printf("FAIL size '%s' gave %d, want %d\n", s, e, want);
 		fails++;
 	}
+}
+
+struct bool_priv {
+	int64_t before;
+	bool on;
+	int64_t after;
+};
+
+static const struct kerf_param bool_param =
+	KERF_BOOL("on", struct bool_priv, on, "0", "a switch");
+
+/* A KERF_BOOL takes "0" and "1" back as they are, and nothing else. */
+static void bool_checks(void)
+{
+	struct bool_priv bp = { .before = -1, .after = -1 };
+	char canon[16], err[256];
+
+	for (int v = 0; v <= 1; v++) {
+		const char *s = v ? "1" : "0";
+
+		if (kerf_param_check(&bool_param, s, canon, sizeof(canon), err,
+				     sizeof(err)) ||
+		    strcmp(canon, s) || kerf_param_store(&bool_param, &bp, s) ||
+		    bp.on != v || bp.before != -1 || bp.after != -1)
+			fails++, printf("FAIL bool '%s'\n", s);
+	}
+	if (!kerf_param_check(&bool_param, "2", canon, sizeof(canon), err,
+			      sizeof(err)) ||
+	    !kerf_param_check(&bool_param, "true", canon, sizeof(canon), err,
+			      sizeof(err)))
+		fails++, printf("FAIL bool junk accepted\n");
 }
 
 int main(void)
@@ -89,6 +121,7 @@ int main(void)
 
 	if (kerf_levenshtein("syscall/getpid", "syscall/getppid") != 1)
 		fails++, printf("FAIL levenshtein\n");
+	bool_checks();
 	printf("%s\n", fails ? "FAIL" : "PASS");
 	return fails ? 1 : 0;
 }

@@ -25,6 +25,8 @@ static void eq(const char *what, long got, long want)
 	}
 }
 
+/* One flat list of checks against reference values; it is one piece so each
+ * value stays next to the tool that computed it. */
 int main(void)
 {
 	static const double x[] = { 12.5, 10.1, 11.7, 10.9, 13.2, 10.4,

@@ -8,18 +8,7 @@
 #include <string.h>
 
 #include "kerf/topo.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (!(cond)) {                                      \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-			failures++;                                 \
-		}                                                   \
-	} while (0)
+#include "check.h"
 
 static const char *const names[] = { "same", "smt", "core", "l3", "numa" };
 
@@ -126,7 +115,7 @@ int main(void)
 	/* Two cores of one L3 allowed: SMT and core, nothing farther. */
 	shape("pack:2 numa:1 l3:2 core:2 pu:2", one_l3, 4, 0, one_l3_smt,
 	      core_why);
-	if (failures)
+	if (fails)
 		return 1;
 	printf("ok\n");
 	return 0;

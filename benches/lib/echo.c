@@ -22,6 +22,8 @@
 
 #include "echo_proto.h"
 #include "kerf/bench.h"
+#include "kerf/procfs.h"
+#include "kerf/stats.h"
 
 #define FD_SPARE 64 /* fds a process needs besides its conns */
 #define MAX_BYTES (512ull << 20) /* bound on the buffers a run may take */
@@ -115,34 +117,23 @@ static uint64_t thread_cpu_ns(void)
 static int task_cpu_ns(pid_t pid, int tid, uint64_t *ns, bool *sqp)
 {
 	char path[96], buf[512], *p;
-	unsigned long long run, ut, st;
-	FILE *f;
-	int ok = 0;
+	unsigned long long ut, st;
+	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	*sqp = fgets(buf, sizeof(buf), f) && !strncmp(buf, "iou-sqp", 7);
-	fclose(f);
+	ret = kerf_read_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	*sqp = !strncmp(buf, "iou-sqp", 7);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
 		 tid);
-	f = fopen(path, "r");
-	if (f) {
-		ok = fscanf(f, "%llu", &run) == 1;
-		fclose(f);
-	}
-	if (ok) {
-		*ns = run;
+	if (!kerf_read_u64(path, ns))
 		return 0;
-	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
+	ret = kerf_read_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	p = strrchr(buf, ')');
 	/* After the comm: state and 10 fields, then utime and stime. */
 	if (!p ||
 	    sscanf(p + 2,
@@ -181,19 +172,15 @@ static void note_sq_thread(struct kerf_echo *e)
 static bool runq_wait_ns(pid_t pid, pid_t tid, uint64_t *ns)
 {
 	unsigned long long run, wait;
-	char path[96];
-	FILE *f;
-	bool ok;
+	char path[96], buf[128];
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
 		 (int)tid);
-	f = fopen(path, "r");
-	if (!f)
+	if (kerf_read_file(path, buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "%llu %llu", &run, &wait) != 2)
 		return false;
-	ok = fscanf(f, "%llu %llu", &run, &wait) == 2;
-	fclose(f);
 	*ns = wait;
-	return ok;
+	return true;
 }
 
 static void cpu_snapshot(struct kerf_echo *e, struct cpu_snap *s)
@@ -762,23 +749,6 @@ int kerf_echo_run(struct kerf_echo *e, uint64_t reqs, uint64_t *done, char *why,
 	return ret;
 }
 
-static double quantile(const double *x, size_t n, double q)
-{
-	double h = q * (double)(n - 1);
-	size_t lo = (size_t)h;
-
-	if (lo + 1 >= n)
-		return x[n - 1];
-	return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 		  size_t whylen)
 {
@@ -791,10 +761,10 @@ int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 	s->reqs = e->done - e->begin_done;
 	reqs = s->reqs ? (double)s->reqs : 1.0;
 	if (e->nlat) {
-		qsort(e->lat, e->nlat, sizeof(*e->lat), cmp_double);
-		s->p50_ns = quantile(e->lat, e->nlat, 0.5);
-		s->p99_ns = quantile(e->lat, e->nlat, 0.99);
-		s->p999_ns = quantile(e->lat, e->nlat, 0.999);
+		qsort(e->lat, e->nlat, sizeof(*e->lat), kerf_cmp_double);
+		s->p50_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.5);
+		s->p99_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.99);
+		s->p999_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.999);
 		s->max_ns = e->lat[e->nlat - 1];
 	}
 	s->client_cpu_ns = (double)(now.client - e->cpu0.client) / reqs;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "echo_proto.h"
+#include "kerf/procfs.h"
 
 /*
  * The one compat spot for io_uring constants that an older liburing header
@@ -631,17 +632,12 @@ static int uring_init(struct srv *s, char *text, size_t len)
 	const struct kerf_echo_cfg *cfg = s->cfg;
 	struct io_uring_params p;
 	char names[160];
-	FILE *f;
-	int ret, dis = 0;
+	uint64_t dis = 0;
 	size_t o;
+	int ret;
 
-	f = fopen("/proc/sys/kernel/io_uring_disabled", "r");
-	if (f) {
-		if (fscanf(f, "%d", &dis) != 1)
-			dis = 0;
-		fclose(f);
-	}
-	if (dis == 2) {
+	if (!kerf_read_u64("/proc/sys/kernel/io_uring_disabled", &dis) &&
+	    dis == 2) {
 		snprintf(text, len,
 			 "io_uring is disabled (kernel.io_uring_disabled=2)");
 		return 1;

@@ -12,10 +12,13 @@
 
 #include "kerf/bench.h"
 #include "kerf/memlib.h"
+#include "kerf/procfs.h"
 #include "kerf/stats.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
 #define HUGETLB_DIR "/sys/kernel/mm/hugepages/"
+/* Room for all of /proc/vmstat (about 6 KiB on 6.x kernels). */
+#define VMSTAT_MAX (32 << 10)
 
 static size_t align_up(size_t v, size_t a)
 {
@@ -25,73 +28,48 @@ static size_t align_up(size_t v, size_t a)
 void kerf_thp_setting(const char *name, char *buf, size_t len)
 {
 	char path[128], line[256], *a, *b;
-	FILE *f;
 
 	snprintf(path, sizeof(path), THP_DIR "%s", name);
 	snprintf(buf, len, "absent");
-	f = fopen(path, "re");
-	if (!f)
+	if (kerf_read_file(path, line, sizeof(line)) <= 0)
 		return;
-	if (fgets(line, sizeof(line), f)) {
-		a = strchr(line, '[');
-		b = a ? strchr(a, ']') : NULL;
-		if (a && b) {
-			*b = '\0';
-			snprintf(buf, len, "%s", a + 1);
-		} else {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line);
-		}
+	line[strcspn(line, "\n")] = '\0';
+	a = strchr(line, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (a && b) {
+		*b = '\0';
+		snprintf(buf, len, "%s", a + 1);
+	} else {
+		snprintf(buf, len, "%s", line);
 	}
-	fclose(f);
-}
-
-static uint64_t read_u64_file(const char *path, bool *ok)
-{
-	unsigned long long v = 0;
-	FILE *f = fopen(path, "re");
-
-	*ok = f && fscanf(f, "%llu", &v) == 1;
-	if (f)
-		fclose(f);
-	return v;
 }
 
 uint64_t kerf_mem_available(void)
 {
-	char line[256];
-	unsigned long long kb;
-	uint64_t v = 0;
-	FILE *f = fopen("/proc/meminfo", "re");
+	uint64_t kb;
 
-	if (!f)
+	if (kerf_read_kv("/proc/meminfo", "MemAvailable:", &kb))
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-			v = (uint64_t)kb * 1024;
-			break;
-		}
-	fclose(f);
-	return v;
+	return kb * 1024;
 }
 
 /* Is the hugetlb pool of this page size able to back npages more pages? */
 static int hugetlb_check(size_t psize, size_t npages, char *why, size_t whylen)
 {
 	char path[160];
-	uint64_t nr, fr, resv;
+	uint64_t nr = 0, fr = 0, resv = 0;
 	bool ok1, ok2, ok3;
 	unsigned long kb = (unsigned long)(psize >> 10);
 
 	snprintf(path, sizeof(path), HUGETLB_DIR "hugepages-%lukB/nr_hugepages",
 		 kb);
-	nr = read_u64_file(path, &ok1);
+	ok1 = !kerf_read_u64(path, &nr);
 	snprintf(path, sizeof(path),
 		 HUGETLB_DIR "hugepages-%lukB/free_hugepages", kb);
-	fr = read_u64_file(path, &ok2);
+	ok2 = !kerf_read_u64(path, &fr);
 	snprintf(path, sizeof(path),
 		 HUGETLB_DIR "hugepages-%lukB/resv_hugepages", kb);
-	resv = read_u64_file(path, &ok3);
+	ok3 = !kerf_read_u64(path, &resv);
 	if (!ok1 || !ok2) {
 		snprintf(why, whylen,
 			 "no hugetlb pool of %lu kB pages (%s missing)", kb,
@@ -278,23 +256,21 @@ const char *kerf_vm_name(enum kerf_vm k)
 
 int kerf_vmstat_read(struct kerf_vmstat *s)
 {
-	char name[64];
-	unsigned long long v;
-	FILE *f;
+	char *text = malloc(VMSTAT_MAX);
+	int ret;
 
 	memset(s, 0, sizeof(*s));
-	f = fopen("/proc/vmstat", "re");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%63s %llu", name, &v) == 2)
+	if (!text)
+		return -ENOMEM;
+	ret = kerf_read_file("/proc/vmstat", text, VMSTAT_MAX);
+	if (ret >= 0) {
 		for (int k = 0; k < KERF_VM_N; k++)
-			if (!strcmp(name, vm_names[k])) {
-				s->v[k] = v;
-				s->have[k] = true;
-			}
-	fclose(f);
-	s->ok = true;
-	return 0;
+			s->have[k] = !kerf_kv(text, vm_names[k], &s->v[k]);
+		s->ok = true;
+		ret = 0;
+	}
+	free(text);
+	return ret;
 }
 
 void kerf_vmstat_metrics(struct kerf_ctx *ctx, const struct kerf_vmstat *before)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kerf/cgroup.h"
+#include "kerf/procfs.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -55,25 +56,6 @@ static bool has_token(const char *list, const char *tok, char sep)
 			p++;
 	}
 	return false;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
-	buf[n] = '\0';
-	close(fd);
-	return (int)n;
 }
 
 static int write_file(const char *path, const char *val)
@@ -190,7 +172,7 @@ static bool cg_lists(const char *dir, const char *file, unsigned int ctrls)
 	int i;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (read_file(path, buf, sizeof(buf)) < 0)
+	if (kerf_read_file(path, buf, sizeof(buf)) < 0)
 		return false;
 	for (i = 0; i < KERF_CG_NCTRL; i++)
 		if ((ctrls & (1u << i)) && !has_token(buf, ctrl_name[i], ' '))
@@ -225,7 +207,7 @@ static int enable_ctrls(const char *dir, unsigned int ctrls)
 	for (i = 0; i < KERF_CG_NCTRL; i++) {
 		if (!(ctrls & (1u << i)))
 			continue;
-		if (read_file(path, buf, sizeof(buf)) >= 0 &&
+		if (kerf_read_file(path, buf, sizeof(buf)) >= 0 &&
 		    has_token(buf, ctrl_name[i], ' '))
 			continue;
 		snprintf(val, sizeof(val), "+%s", ctrl_name[i]);
@@ -403,7 +385,7 @@ int kerf_cg_read(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
 	if (!dir)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return read_file(path, buf, len);
+	return kerf_read_file(path, buf, len);
 }
 
 bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl, const char *file)
@@ -415,23 +397,6 @@ bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl, const char *file)
 		return false;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return !access(path, F_OK);
-}
-
-int kerf_kv(const char *text, const char *key, uint64_t *val)
-{
-	size_t n = strlen(key);
-	const char *p = text;
-
-	while ((p = strstr(p, key))) {
-		bool start = p == text || p[-1] == ' ' || p[-1] == '\n';
-
-		if (start && (p[n] == ' ' || p[n] == '=')) {
-			*val = strtoull(p + n + 1, NULL, 10);
-			return 0;
-		}
-		p += n;
-	}
-	return -ENOENT;
 }
 
 static uint64_t read_u64(const struct kerf_cg *cg, unsigned int ctrl,
@@ -524,7 +489,7 @@ static void read_psi(const char *path, struct kerf_cg_mem *m)
 	uint64_t total;
 
 	m->psi_ok = false;
-	if (read_file(path, buf, sizeof(buf)) <= 0)
+	if (kerf_read_file(path, buf, sizeof(buf)) <= 0)
 		return;
 	p = strstr(buf, "some avg10=");
 	if (!p || kerf_kv(p, "total", &total))
@@ -696,7 +661,7 @@ static int kill_listed(const char *dir)
 	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (read_file(path, buf, sizeof(buf)) <= 0)
+	if (kerf_read_file(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	for (p = buf; *p; p = end) {
 		long pid = strtol(p, &end, 10);
@@ -715,7 +680,7 @@ static int count_listed(const char *dir)
 	int n = 0, len;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	len = read_file(path, buf, sizeof(buf));
+	len = kerf_read_file(path, buf, sizeof(buf));
 	if (len < 0)
 		return len;
 	for (p = buf; *p; p++)
@@ -821,7 +786,7 @@ static bool kerf_alive(int pid)
 	if (kill(pid, 0) && errno == ESRCH)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if (read_file(path, comm, sizeof(comm)) <= 0)
+	if (kerf_read_file(path, comm, sizeof(comm)) <= 0)
 		return false;
 	return !strncmp(comm, "kerf", 4);
 }

@@ -27,6 +27,7 @@
 
 #include "kerf/cgroup.h"
 #include "kerf/env.h"
+#include "kerf/procfs.h"
 
 #define SYS_CPU "/sys/devices/system/cpu"
 #define SYS_THP "/sys/kernel/mm/transparent_hugepage"
@@ -87,28 +88,9 @@ static char *ltrim(char *s)
 /* Read a small file, trimmed. Returns its length or a negative errno. */
 static int read_file(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	size_t got = 0;
-	int fd, err = 0;
+	int ret = kerf_read_file(path, buf, len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = -errno;
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	if (err)
-		return err;
-	buf[got] = '\0';
-	return strlen(rtrim(buf));
+	return ret < 0 ? ret : (int)strlen(rtrim(buf));
 }
 
 /* read_file that notes a path we may not read in cap->unreadable. */
@@ -343,19 +325,14 @@ out:
 static void cap_memory(struct cap *cap)
 {
 	json_t *mem = json_object(), *pools = json_object(), *pool;
-	char line[256], path[512], name[32];
+	char path[512], name[32];
 	struct dirent **names;
 	unsigned long long kb;
+	uint64_t total;
 	int i, n;
-	FILE *f;
 
-	f = fopen("/proc/meminfo", "re");
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-				set_int(mem, "total", kb * 1024);
-		fclose(f);
-	}
+	if (!kerf_read_kv("/proc/meminfo", "MemTotal:", &total))
+		set_int(mem, "total", (long long)(total * 1024));
 	/* Smallest page size first. */
 	n = scandir("/sys/kernel/mm/hugepages", &names, not_dot, by_size);
 	for (i = 0; i < n; i++) {

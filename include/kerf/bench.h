@@ -17,6 +17,7 @@ struct kerf_ctx;
  *   SIZE uint64_t  bytes with an optional binary suffix ("4K", "1G")
  *   TIME uint64_t  nanoseconds with a unit ("10ms", "2s", "500us")
  *   ENUM int       index into the comma-separated choices
+ *   BOOL bool      "0" or "1" (a switch; printed back as "0" or "1")
  *   STR  const char * (valid until teardown returns)
  */
 enum kerf_ptype {
@@ -24,6 +25,7 @@ enum kerf_ptype {
 	KERF_PT_SIZE,
 	KERF_PT_TIME,
 	KERF_PT_ENUM,
+	KERF_PT_BOOL,
 	KERF_PT_STR,
 };
 
@@ -34,7 +36,7 @@ struct kerf_param {
 	const char *def; /* default value; "a,b,c" is a default sweep */
 	const char *min; /* INT, SIZE, TIME: bounds, as text */
 	const char *max;
-	const char *choices; /* ENUM: "a,b,c" */
+	const char *choices; /* ENUM: "a,b,c"; BOOL: "0,1" */
 	const char *help;
 };
 
@@ -65,6 +67,12 @@ struct kerf_param {
 		.name = nm, .type = KERF_PT_ENUM,                            \
 		.off = KERF__OFF(st, fld, int), .def = dflt, .choices = chs, \
 		.help = hlp                                                  \
+	}
+#define KERF_BOOL(nm, st, fld, dflt, hlp)                     \
+	{                                                     \
+		.name = nm, .type = KERF_PT_BOOL,             \
+		.off = KERF__OFF(st, fld, bool), .def = dflt, \
+		.choices = "0,1", .help = hlp                 \
 	}
 #define KERF_STR(nm, st, fld, dflt, hlp)                              \
 	{                                                             \
@@ -120,8 +128,9 @@ struct kerf_bench {
 	int (*setup)(struct kerf_ctx *ctx);
 	/*
 	 * Timed benches: perform exactly n operations; the harness times
-	 * the call. KERF_F_SAMPLES benches: take n samples, each handed over
-	 * with kerf_sample().
+	 * the call. KERF_F_SAMPLES benches: take n samples, each timed with
+	 * kerf_time_start()/kerf_time_stop() and handed over with
+	 * kerf_sample().
 	 */
 	int (*run)(struct kerf_ctx *ctx, uint64_t n);
 	/* Called whenever setup was called, even when it failed: it must
@@ -150,6 +159,15 @@ void kerf_metric(struct kerf_ctx *ctx, const char *name, double value,
 		 const char *unit);
 /* One sample, in the bench's unit (KERF_F_SAMPLES benches). */
 void kerf_sample(struct kerf_ctx *ctx, double value);
+/*
+ * The timing window of a KERF_F_SAMPLES bench (google/benchmark's
+ * ResumeTiming and PauseTiming): kerf_time_start() reads the clock,
+ * kerf_time_stop() reads it again and returns the nanoseconds between the
+ * two readings. Only what lies between them is measured; the bench turns
+ * the time into its unit and hands it over with kerf_sample().
+ */
+void kerf_time_start(struct kerf_ctx *ctx);
+uint64_t kerf_time_stop(struct kerf_ctx *ctx);
 
 /* The PU the harness pinned this worker to, and the PUs it may use. */
 int kerf_cpu(struct kerf_ctx *ctx);
@@ -164,7 +182,7 @@ const char *kerf_tmpdir(struct kerf_ctx *ctx);
 int kerf_helper_path(struct kerf_ctx *ctx, const char *name, char *buf,
 		     size_t len);
 
-/* CLOCK_MONOTONIC in nanoseconds. */
+/* CLOCK_MONOTONIC in nanoseconds (a sample's window: kerf_time_start). */
 static inline uint64_t kerf_now_ns(void)
 {
 	struct timespec ts;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kerf/procfs.h" /* kerf_kv, for the "key value" files read here */
+
 /* Controllers a run asks for. */
 #define KERF_CG_MEM (1u << 0)
 #define KERF_CG_PIDS (1u << 1)
@@ -69,8 +71,6 @@ int kerf_cg_write(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
 int kerf_cg_read(const struct kerf_cg *cg, unsigned int ctrl, const char *file,
 		 char *buf, size_t len);
 bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl, const char *file);
-/* Value of "key value" (or "key=value") in text; 0 or -ENOENT. */
-int kerf_kv(const char *text, const char *key, uint64_t *val);
 
 /* Memory: limits set before any worker enters. -EOPNOTSUPP where absent. */
 int kerf_cg_mem_max(struct kerf_cg *cg, uint64_t bytes);
