@@ -49,18 +49,6 @@ int job_interrupted(void)
 	return interrupted;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-job_warnf(json_t *arr, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	json_array_append_new(arr, json_string(buf));
-}
-
 /* Fork and exec one worker given spec; its answer comes on *rfd. */
 static pid_t job_start_worker(const char *self, json_t *spec, int *rfd,
 			      char *msg, size_t msglen)
@@ -274,7 +262,7 @@ static void job_note_preempted(json_t *r, json_t *preempted, json_t *warnings)
 	json_object_set_new(r, "preempted_frac",
 			    json_real((double)hit / (double)n));
 	if ((double)hit > PREEMPT_WARN * (double)n)
-		job_warnf(
+		kerf_json_appendf(
 			warnings,
 			"%zu of %zu samples were preempted (another task ran on the PU)",
 			hit, n);
@@ -399,13 +387,14 @@ static void job_stats(const struct runner *rn, const struct kerf_bench *b,
 			json_object_set_new(sj, "proc_cv", json_real(pcv));
 		json_object_set_new(r, "stats", sj);
 		if (st.cv > CV_WARN)
-			job_warnf(a->warnings,
-				  "high variation: CV %.1f%% (above %.0f%%)",
-				  st.cv * 100, CV_WARN * 100);
+			kerf_json_appendf(
+				a->warnings,
+				"high variation: CV %.1f%% (above %.0f%%)",
+				st.cv * 100, CV_WARN * 100);
 	}
 	v = json_object_get(r, "linearity");
 	if (v && !json_is_true(json_object_get(v, "ok")))
-		job_warnf(
+		kerf_json_appendf(
 			a->warnings,
 			"not linear: 2n operations took %.2f times as long as n (2 expected)",
 			json_number_value(json_object_get(v, "ratio")));
@@ -424,7 +413,7 @@ static void job_steal(const struct runner *rn, json_t *r, json_t *warnings,
 	steal = 100.0 * (double)(st1 - st0) / (double)(tt1 - tt0);
 	json_object_set_new(r, "steal_pct", json_real(steal));
 	if (steal > STEAL_WARN)
-		job_warnf(
+		kerf_json_appendf(
 			warnings,
 			"CPU steal %.1f%% on PU %d during this result (the hypervisor ran something else)",
 			steal, rn->cpu);

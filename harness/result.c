@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* run.json: the atomic writer, the checked loader and the pairing key. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -306,4 +308,33 @@ int kerf_result_key(const json_t *result, char *buf, size_t len)
 	if (off < len)
 		off += (size_t)snprintf(buf + off, len - off, "}");
 	return off < len ? 0 : -ENAMETOOLONG;
+}
+
+void kerf_json_appendf(json_t *arr, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(arr, kerf_json_str(buf));
+}
+
+json_t *kerf_json_str(const char *s)
+{
+	json_t *j = json_string(s);
+	char *c, *p;
+
+	if (j || !s)
+		return j;
+	c = strdup(s);
+	if (!c)
+		return NULL;
+	for (p = c; *p; p++)
+		if ((unsigned char)*p >= 0x80 || iscntrl((unsigned char)*p))
+			*p = '?';
+	j = json_string(c);
+	free(c);
+	return j;
 }

@@ -36,6 +36,19 @@ static int cpu_tlb_amd(struct kerf_cpu_tlb *t)
 	return 0;
 }
 
+/* The largest entry count seen for each page size a CPUID leaf 0x18 subleaf
+ * translates (b: its EBX, bit 0 4K, bit 1 2M, bit 3 1G). */
+static void memderive_tlb_level(unsigned int b, int entries, int *e4k, int *e2m,
+				int *e1g)
+{
+	if ((b & 1) && entries > *e4k)
+		*e4k = entries;
+	if ((b & 2) && entries > *e2m)
+		*e2m = entries;
+	if ((b & 8) && entries > *e1g)
+		*e1g = entries;
+}
+
 /* Intel's deterministic address translation leaf. */
 static int cpu_tlb_intel(struct kerf_cpu_tlb *t)
 {
@@ -54,27 +67,12 @@ static int cpu_tlb_intel(struct kerf_cpu_tlb *t)
 		if (type != 1 && type != 3 && type != 4)
 			continue;
 		entries = (int)((b >> 16) & 0xffff) * (int)c;
-		if (level == 1) {
-			if (b & 1)
-				t->l1d_4k = entries > t->l1d_4k ? entries :
-								  t->l1d_4k;
-			if (b & 2)
-				t->l1d_2m = entries > t->l1d_2m ? entries :
-								  t->l1d_2m;
-			if (b & 8)
-				t->l1d_1g = entries > t->l1d_1g ? entries :
-								  t->l1d_1g;
-		} else if (level == 2) {
-			if (b & 1)
-				t->l2d_4k = entries > t->l2d_4k ? entries :
-								  t->l2d_4k;
-			if (b & 2)
-				t->l2d_2m = entries > t->l2d_2m ? entries :
-								  t->l2d_2m;
-			if (b & 8)
-				t->l2d_1g = entries > t->l2d_1g ? entries :
-								  t->l2d_1g;
-		}
+		if (level == 1)
+			memderive_tlb_level(b, entries, &t->l1d_4k, &t->l1d_2m,
+					    &t->l1d_1g);
+		else if (level == 2)
+			memderive_tlb_level(b, entries, &t->l2d_4k, &t->l2d_2m,
+					    &t->l2d_1g);
 	}
 	t->source = "cpuid 0x18";
 	return t->l1d_4k || t->l2d_4k ? 0 : -ENOENT;

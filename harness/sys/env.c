@@ -28,6 +28,7 @@
 #include "kerf/cgroup.h"
 #include "kerf/env.h"
 #include "kerf/procfs.h"
+#include "kerf/result.h"
 
 #define SYS_CPU "/sys/devices/system/cpu"
 #define SYS_THP "/sys/kernel/mm/transparent_hugepage"
@@ -39,28 +40,9 @@ struct cap {
 	json_t *unreadable;
 };
 
-/* A JSON string that never fails on bytes jansson refuses (not UTF-8). */
-static json_t *jstr(const char *s)
-{
-	json_t *j = json_string(s);
-	char *c, *p;
-
-	if (j || !s)
-		return j;
-	c = strdup(s);
-	if (!c)
-		return NULL;
-	for (p = c; *p; p++)
-		if ((unsigned char)*p >= 0x80 || iscntrl((unsigned char)*p))
-			*p = '?';
-	j = json_string(c);
-	free(c);
-	return j;
-}
-
 static void set_str(json_t *o, const char *key, const char *val)
 {
-	json_object_set_new(o, key, jstr(val));
+	json_object_set_new(o, key, kerf_json_str(val));
 }
 
 static void set_int(json_t *o, const char *key, long long val)
@@ -99,7 +81,7 @@ static int read_fact(struct cap *cap, const char *path, char *buf, size_t len)
 	int ret = read_file(path, buf, len);
 
 	if (ret == -EACCES || ret == -EPERM)
-		json_array_append_new(cap->unreadable, jstr(path));
+		json_array_append_new(cap->unreadable, kerf_json_str(path));
 	return ret;
 }
 
@@ -151,7 +133,7 @@ static json_t *jerr(int err)
 	const char *name = strerrorname_np(err);
 
 	snprintf(buf, sizeof(buf), "%s: %s", name ? name : "?", strerror(err));
-	return jstr(buf);
+	return kerf_json_str(buf);
 }
 
 /* 2048 (kB) -> "2M", 1048576 -> "1G". */
@@ -412,7 +394,7 @@ static void cap_clocksource(struct cap *cap)
 	avail = json_array();
 	for (tok = strtok_r(buf, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save))
-		json_array_append_new(avail, jstr(tok));
+		json_array_append_new(avail, kerf_json_str(tok));
 	json_object_set_new(cap->env, "clocksource_available", avail);
 }
 
@@ -599,7 +581,7 @@ static json_t *words(char *line)
 
 	for (tok = strtok_r(line, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save))
-		json_array_append_new(a, jstr(tok));
+		json_array_append_new(a, kerf_json_str(tok));
 	return a;
 }
 
@@ -632,7 +614,7 @@ static void cap_cgroup(struct cap *cap)
 		if (sscanf(line, "%63s %d %d %d", name, &hier, &num,
 			   &enabled) == 4 &&
 		    hier != 0 && enabled)
-			json_array_append_new(v1, jstr(name));
+			json_array_append_new(v1, kerf_json_str(name));
 	}
 	if (f)
 		fclose(f);
@@ -853,20 +835,6 @@ double kerf_env_busy_load(int npus)
 	return t > 0.5 ? t : 0.5;
 }
 
-static void warn(json_t *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void warn(json_t *w, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	json_array_append_new(w, jstr(buf));
-}
-
 json_t *kerf_env_warnings(const json_t *env)
 {
 	const json_t *virt, *load, *topo, *perf, *aslr, *smt, *thp, *j;
@@ -880,13 +848,15 @@ json_t *kerf_env_warnings(const json_t *env)
 		return NULL;
 	s = sget(env, "governor");
 	if (s && strcmp(s, "performance") != 0 && strcmp(s, "none") != 0)
-		warn(w,
-		     "cpufreq governor is '%s', not 'performance': the clock follows the load, so timings drift",
-		     s);
+		kerf_json_appendf(
+			w,
+			"cpufreq governor is '%s', not 'performance': the clock follows the load, so timings drift",
+			s);
 	s = sget(env, "boost");
 	if (s && strcmp(s, "on") == 0)
-		warn(w,
-		     "CPU boost (turbo) is on: the clock depends on temperature and on how many cores are busy, so runs differ");
+		kerf_json_appendf(
+			w,
+			"CPU boost (turbo) is on: the clock depends on temperature and on how many cores are busy, so runs differ");
 
 	load = json_object_get(env, "loadavg");
 	topo = json_object_get(env, "topology");
@@ -900,66 +870,75 @@ json_t *kerf_env_warnings(const json_t *env)
 		busy = load1 > limit;
 	}
 	if (busy)
-		warn(w,
-		     "busy machine at start: load average %.2f on %lld PUs (kerf's limit is %.2f): other work competes for CPUs, caches and memory bandwidth",
-		     load1, (long long)pus, limit);
+		kerf_json_appendf(
+			w,
+			"busy machine at start: load average %.2f on %lld PUs (kerf's limit is %.2f): other work competes for CPUs, caches and memory bandwidth",
+			load1, (long long)pus, limit);
 
 	virt = json_object_get(env, "virt");
 	if (json_is_true(json_object_get(virt, "hypervisor"))) {
 		name = sget(virt, "name");
 		if (!name)
 			name = sget(virt, "vendor");
-		warn(w,
-		     "virtual machine (%s): timings include the hypervisor's noise, and the vCPUs can lose time to steal",
-		     name ? name : "unknown hypervisor");
+		kerf_json_appendf(
+			w,
+			"virtual machine (%s): timings include the hypervisor's noise, and the vCPUs can lose time to steal",
+			name ? name : "unknown hypervisor");
 	}
 
 	s = sget(env, "clocksource");
 	served = vdso_clocksources(sget(env, "arch"));
 	if (s && served && !in_list(s, served))
-		warn(w,
-		     "clocksource '%s' cannot be read by the vDSO: every clock_gettime() is a real system call, so timer reads are slow and vdso benches show no gain",
-		     s);
+		kerf_json_appendf(
+			w,
+			"clocksource '%s' cannot be read by the vDSO: every clock_gettime() is a real system call, so timer reads are slow and vdso benches show no gain",
+			s);
 
 	perf = json_object_get(env, "perf");
 	if (perf && !json_is_true(json_object_get(perf, "hw_counters"))) {
 		s = sget(perf, "hw_error");
-		warn(w,
-		     "hardware perf counters unavailable (%s, perf_event_paranoid=%lld): kerf measures time only, no cycle or instruction counts",
-		     s ? s : "unknown",
-		     (long long)json_integer_value(
-			     json_object_get(perf, "paranoid")));
+		kerf_json_appendf(
+			w,
+			"hardware perf counters unavailable (%s, perf_event_paranoid=%lld): kerf measures time only, no cycle or instruction counts",
+			s ? s : "unknown",
+			(long long)json_integer_value(
+				json_object_get(perf, "paranoid")));
 	}
 
 	aslr = json_object_get(env, "aslr");
 	j = json_object_get(aslr, "randomize_va_space");
 	if ((j && json_integer_value(j) == 0) ||
 	    json_is_true(json_object_get(aslr, "process_norandom")))
-		warn(w,
-		     "ASLR is off (randomize_va_space=%lld%s): every worker gets the same address layout, so that layout's luck is in every sample",
-		     (long long)json_integer_value(j),
-		     json_is_true(json_object_get(aslr, "process_norandom")) ?
-			     ", and setarch -R for kerf" :
-			     "");
+		kerf_json_appendf(
+			w,
+			"ASLR is off (randomize_va_space=%lld%s): every worker gets the same address layout, so that layout's luck is in every sample",
+			(long long)json_integer_value(j),
+			json_is_true(
+				json_object_get(aslr, "process_norandom")) ?
+				", and setarch -R for kerf" :
+				"");
 
 	thp = json_object_get(env, "thp");
 	s = sget(thp, "enabled");
 	if (s && strcmp(s, "always") == 0)
-		warn(w,
-		     "THP enabled=always: any anonymous memory may get 2M pages, so memory benches depend on fragmentation and khugepaged");
+		kerf_json_appendf(
+			w,
+			"THP enabled=always: any anonymous memory may get 2M pages, so memory benches depend on fragmentation and khugepaged");
 
 	smt = json_object_get(env, "smt");
 	if (busy && json_is_true(json_object_get(smt, "active")))
-		warn(w,
-		     "SMT is on and the machine is busy: the pinned PU's sibling may run other work that shares its core's pipeline and caches");
+		kerf_json_appendf(
+			w,
+			"SMT is on and the machine is busy: the pinned PU's sibling may run other work that shares its core's pipeline and caches");
 
 	j = json_object_get(env, "io_uring_disabled");
 	v = json_integer_value(j);
 	if (j && v != 0)
-		warn(w,
-		     "io_uring_disabled=%lld: io_uring is %s, so io_uring benches may skip",
-		     (long long)v,
-		     v == 1 ? "limited to root and kernel.io_uring_group" :
-			      "off for everyone");
+		kerf_json_appendf(
+			w,
+			"io_uring_disabled=%lld: io_uring is %s, so io_uring benches may skip",
+			(long long)v,
+			v == 1 ? "limited to root and kernel.io_uring_group" :
+				 "off for everyone");
 	return w;
 }

@@ -16,6 +16,12 @@ json_t *kerf_run_new(void);
 void kerf_run_finish(json_t *run);
 /* The run's "derived" object (figures across results), made when missing. */
 json_t *kerf_run_derived(json_t *run);
+/* A JSON string that never fails on bytes jansson refuses (not UTF-8):
+ * those and control characters become '?'. NULL only when s is NULL. */
+json_t *kerf_json_str(const char *s);
+/* Append a formatted string (at most 511 bytes) to the JSON array arr. */
+void kerf_json_appendf(json_t *arr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /*
  * Write run to DIR/run.json: temporary file in DIR, fsync, rename, fsync of
  * DIR. Returns 0 or a negative errno; the old file stays on failure.
