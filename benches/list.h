@@ -60,4 +60,7 @@ KERF_BENCH(pagefault_populate)
 KERF_BENCH(thp_fault_latency)
 KERF_BENCH(numa_access)
 
+/* container */
+KERF_BENCH(container_unshare)
+
 /* end */
