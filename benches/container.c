@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Containers from the kernel's side: namespaces, cgroups, overlays and a
- * whole start, part by part (mechanics in benches/lib/container*.c). */
+/* Containers from the kernel's side: namespaces and cgroups, part by part
+ * (the mechanics are in benches/lib/container*.c). */
 #include "kerf/bench.h"
 #include "kerf/container.h"
 
@@ -29,4 +29,27 @@ const struct kerf_bench container_unshare = {
 	.setup = kerf_ct_ns_setup,
 	.run = kerf_ct_ns_run,
 	.teardown = kerf_ct_ns_teardown,
+};
+
+static const struct kerf_param cgroup_params[] = {
+	KERF_ENUM("hier", struct kerf_ct_cg_priv, hier, "v1,v2", "v1,v2",
+		  "cgroup hierarchy (v1: one directory per controller)"),
+	KERF_ENUM(
+		"move", struct kerf_ct_cg_priv, move, "procs,clone",
+		"procs,clone",
+		"procs: fork, write cgroup.procs; clone: CLONE_INTO_CGROUP (v2)"),
+	{}
+};
+
+const struct kerf_bench container_cgroup = {
+	.name = "container/cgroup",
+	.summary = "mkdir a cgroup, write memory, pids and cpu limits, start a "
+		   "child in it, reap it, rmdir",
+	.unit = "ns/op",
+	.flags = KERF_F_ROOT,
+	.params = cgroup_params,
+	.priv_size = sizeof(struct kerf_ct_cg_priv),
+	.setup = kerf_ct_cg_setup,
+	.run = kerf_ct_cg_run,
+	.teardown = kerf_ct_cg_teardown,
 };

@@ -62,5 +62,6 @@ KERF_BENCH(numa_access)
 
 /* container */
 KERF_BENCH(container_unshare)
+KERF_BENCH(container_cgroup)
 
 /* end */

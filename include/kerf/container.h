@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The container family's mechanics: namespaces, cgroups, overlays, start. */
+/* The container family's mechanics: namespaces, cgroups and their leftovers. */
 #ifndef KERF_CONTAINER_H
 #define KERF_CONTAINER_H
 
@@ -38,6 +38,9 @@ int kerf_ct_owner(void);
 /* Remove container leftovers (mounts, directories) of kerf processes that
  * are gone, and their cgroups; returns how many were removed. */
 int kerf_ct_cleanup_leftovers(const char *tmpdir);
+/* Detach every mount at or below dir; then remove dir's tree. */
+void kerf_ct_umount_below(const char *dir);
+int kerf_ct_rmtree(const char *dir);
 
 /* container/unshare */
 struct kerf_ct_ns_priv {
@@ -67,53 +70,5 @@ struct kerf_ct_cg_priv {
 int kerf_ct_cg_setup(struct kerf_ctx *ctx);
 int kerf_ct_cg_run(struct kerf_ctx *ctx, uint64_t n);
 void kerf_ct_cg_teardown(struct kerf_ctx *ctx);
-
-/* container/overlay_* */
-struct kerf_ct_ovl_priv {
-	int64_t layers;
-	uint64_t size;
-	int on;
-	char dir[PATH_MAX]; /* kerf-<owner>-ovl-<pid> under the tmpdir */
-	char merged[PATH_MAX + 16];
-	char opts[8192];
-	char target[PATH_MAX + 64]; /* the file looked up or written */
-	bool mounted;
-	uint64_t seq;
-};
-int kerf_ct_ovl_setup(struct kerf_ctx *ctx);
-int kerf_ct_ovl_mount_run(struct kerf_ctx *ctx, uint64_t n);
-int kerf_ct_ovl_lookup_setup(struct kerf_ctx *ctx);
-int kerf_ct_ovl_stat_run(struct kerf_ctx *ctx, uint64_t n);
-int kerf_ct_ovl_open_run(struct kerf_ctx *ctx, uint64_t n);
-int kerf_ct_ovl_readdir_setup(struct kerf_ctx *ctx);
-int kerf_ct_ovl_readdir_run(struct kerf_ctx *ctx, uint64_t n);
-int kerf_ct_ovl_copyup_setup(struct kerf_ctx *ctx);
-int kerf_ct_ovl_copyup_run(struct kerf_ctx *ctx, uint64_t n);
-void kerf_ct_ovl_teardown(struct kerf_ctx *ctx);
-
-/* container/start: the parts, in the order a runtime does them. */
-enum {
-	KERF_CT_P_CGROUP, /* mkdir the cgroup, write its limits */
-	KERF_CT_P_CLONE, /* clone3 with every namespace, into the cgroup */
-	KERF_CT_P_OVERLAY, /* mount the overlay root */
-	KERF_CT_P_PIVOT, /* bind, pivot_root, detach the old root */
-	KERF_CT_P_PROC, /* mount /proc */
-	KERF_CT_P_EXEC, /* execve to the child's exit */
-	KERF_CT_P_REAP, /* wait, remove the cgroup, namespaces gone with it */
-	KERF_CT_NPARTS,
-};
-struct kerf_ct_start_priv {
-	struct kerf_ct_ovl_priv ovl;
-	struct kerf_ct_cg_priv cg;
-	char rootfs[PATH_MAX];
-	uint64_t part_ns[KERF_CT_NPARTS];
-	uint64_t total_ns, runs;
-};
-int kerf_ct_start_setup(struct kerf_ctx *ctx);
-int kerf_ct_start_run(struct kerf_ctx *ctx, uint64_t n);
-void kerf_ct_start_teardown(struct kerf_ctx *ctx);
-
-/* Make a minimal root file system holding /bin/true and its libraries. */
-int kerf_ct_make_rootfs(const char *dir, char *why, size_t len);
 
 #endif
