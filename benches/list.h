@@ -60,4 +60,8 @@ KERF_BENCH(pagefault_populate)
 KERF_BENCH(thp_fault_latency)
 KERF_BENCH(numa_access)
 
+/* container */
+KERF_BENCH(container_unshare)
+KERF_BENCH(container_cgroup)
+
 /* end */

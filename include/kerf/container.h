@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* The container family's mechanics: namespaces, cgroups and their leftovers. */
+#ifndef KERF_CONTAINER_H
+#define KERF_CONTAINER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kerf/bench.h"
+
+/* The namespace types container/unshare sweeps, in this order. */
+#define KERF_CT_NS_CHOICES "none,user,pid,net,mnt,uts,ipc,cgroup,time,all"
+
+/* CLONE_* flags of choice i of KERF_CT_NS_CHOICES (0 for "none"). */
+uint64_t kerf_ct_ns_flags(int choice);
+
+/* Fork a child with clone3(flags) that runs fn(arg) and exits with it. */
+pid_t kerf_ct_clone3(uint64_t flags, int cgroup_fd, int (*fn)(void *),
+		     void *arg);
+
+/* Enter a new user namespace mapped to the caller's uid and gid (root
+ * there); for the caller itself, so only in a process that may change. */
+int kerf_ct_enter_userns(void);
+
+/* Why unprivileged user namespaces are refused here ("" when allowed). */
+void kerf_ct_userns_why(char *why, size_t len);
+
+/*
+ * The owner pid in the names of the cgroups, mounts and directories kerf's
+ * workers create: the kerf process that started the worker, so that the
+ * leftover sweep (kerf_cg_cleanup_leftovers, kerf_ct_cleanup_leftovers)
+ * knows them as live while kerf runs.
+ */
+int kerf_ct_owner(void);
+
+/* Remove container leftovers (mounts, directories) of kerf processes that
+ * are gone, and their cgroups; returns how many were removed. */
+int kerf_ct_cleanup_leftovers(const char *tmpdir);
+/* Detach every mount at or below dir; then remove dir's tree. */
+void kerf_ct_umount_below(const char *dir);
+int kerf_ct_rmtree(const char *dir);
+
+/* container/unshare */
+struct kerf_ct_ns_priv {
+	int ns;
+	int via;
+	int wait;
+	int userns;
+	uint64_t flags;
+	uint64_t retries, ops;
+};
+int kerf_ct_ns_setup(struct kerf_ctx *ctx);
+int kerf_ct_ns_run(struct kerf_ctx *ctx, uint64_t n);
+void kerf_ct_ns_teardown(struct kerf_ctx *ctx);
+
+/* container/cgroup */
+struct kerf_ct_cg_priv {
+	int hier;
+	int move;
+	int version;
+	unsigned int ctrls; /* KERF_CG_* bits that get limits */
+	char parent[3][PATH_MAX]; /* where each op's cgroup is made */
+	int nparent;
+	char prefix[64];
+	uint64_t seq;
+	uint64_t limits_ns, mkdir_ns, move_ns, rmdir_ns;
+};
+int kerf_ct_cg_setup(struct kerf_ctx *ctx);
+int kerf_ct_cg_run(struct kerf_ctx *ctx, uint64_t n);
+void kerf_ct_cg_teardown(struct kerf_ctx *ctx);
+
+#endif
