@@ -15,8 +15,8 @@ static const struct kerf_param unshare_params[] = {
 	KERF_ENUM(
 		"wait", struct kerf_ct_ns_priv, wait, "exit", "exit,gone",
 		"exit: to the child's exit; gone: until the kernel has given back the namespace (net: cleanup_net done)"),
-	KERF_ENUM("userns", struct kerf_ct_ns_priv, userns, "no", "no,yes",
-		  "yes: add a user namespace (user+X, runs without root)"),
+	KERF_BOOL("userns", struct kerf_ct_ns_priv, userns, "0",
+		  "1: add a user namespace (user+X, runs without root)"),
 	{}
 };
 

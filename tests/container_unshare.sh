@@ -9,11 +9,11 @@ set -u
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 if [ "$(id -u)" -ne 0 ]; then
-	"$KERF" run container/unshare -p ns=net -p via=clone -p userns=no,yes \
+	"$KERF" run container/unshare -p ns=net -p via=clone -p userns=0,1 \
 		--quick --procs 1 --samples 3 --out "$out" >"$out/stdout" 2>&1
 	grep -q "needs CAP_SYS_ADMIN" "$out/stdout" || { cat "$out/stdout"; exit 1; }
-	grep -q "userns=yes .*skip" "$out/stdout" && { echo "skip: no user namespaces"; exit 77; }
-	grep -Eq "userns=yes +[0-9]" "$out/stdout" || { cat "$out/stdout"; exit 1; }
+	grep -q "userns=1 .*skip" "$out/stdout" && { echo "skip: no user namespaces"; exit 77; }
+	grep -Eq "userns=1 +[0-9]" "$out/stdout" || { cat "$out/stdout"; exit 1; }
 	exit 0
 fi
 "$KERF" run container/unshare -p ns=net,uts -p via=clone,unshare \

@@ -234,7 +234,7 @@ int kerf_ct_ns_setup(struct kerf_ctx *ctx)
 	    !(p->flags & CLONE_NEWUSER))
 		return kerf_skip(
 			ctx,
-			"creating a %s namespace needs CAP_SYS_ADMIN (run as root); -p userns=yes measures user+%s without privilege",
+			"creating a %s namespace needs CAP_SYS_ADMIN (run as root); -p userns=1 measures user+%s without privilege",
 			names[p->ns], names[p->ns]);
 	if (p->flags & CLONE_NEWUSER) {
 		kerf_ct_userns_why(why, sizeof(why));

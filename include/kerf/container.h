@@ -47,7 +47,7 @@ struct kerf_ct_ns_priv {
 	int ns;
 	int via;
 	int wait;
-	int userns;
+	bool userns;
 	uint64_t flags;
 	uint64_t retries, ops;
 };
