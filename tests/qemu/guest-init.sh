@@ -79,7 +79,12 @@ for sig in INT TERM KILL; do
 	kerf stress memory/shmem -p rate=8M --limit 64M --duration 20s \
 		--out /tmp/s$sig >/dev/null 2>&1 &
 	pid=$!
-	sleep 1
+	# Until its cgroup and file exist (TCG on a busy host: seconds).
+	for _ in $(seq 1 150); do
+		[ -n "$(left $pid)" ] && break
+		sleep 0.2
+	done
+	sleep 0.5
 	before=$(left $pid | wc -l)
 	kill -$sig $pid
 	wait $pid
