@@ -33,7 +33,7 @@ truncate -s 320M "$work/disk.img"
 accel="-accel tcg"
 [ -n "${KERF_QEMU_KVM:-}" ] && accel="-accel kvm -accel tcg"
 start=$(date +%s)
-timeout 280 "$qemu" $accel -m 1024 -smp 1 -display none -no-reboot \
+timeout 560 "$qemu" $accel -m 1024 -smp 1 -display none -no-reboot \
 	-kernel "$kernel" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 loglevel=4 panic=-1 cryptomgr.notests" \
 	-drive file="$work/disk.img",format=raw,if=virtio \

@@ -33,7 +33,7 @@ n=0
 run()
 {
 	n=$((n + 1))
-	timeout 60 kerf stress "$@" --out /tmp/r$n >/tmp/log$n 2>&1
+	timeout 180 kerf stress "$@" --out /tmp/r$n >/tmp/log$n 2>&1
 	rc=$?
 	say "KERF-RESULT $n rc=$rc $*"
 	cat /tmp/r$n/run.json >$out 2>/dev/null
