@@ -9,7 +9,8 @@
 #   docs/flaky-check.sh --table STATE   the pass counts as a Markdown table
 # STATE/commit is the commit under test (HEAD when STATE is new);
 # STATE/<mode>-<i>/ holds run.log, tests.tsv (test, outcome), meta (load
-# before and after, wall seconds, exit) and done once the run finished.
+# before and after, wall seconds, exit), LastTest.log (every test's output)
+# and done once the run finished.
 set -euo pipefail
 
 flaky_table()
@@ -79,6 +80,8 @@ flaky_one()
 	sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) \.*( |\*)*([A-Za-z]+).*/\1\t\3/p' \
 		"$d/run.log" >"$d/tests.tsv"
 	[ -s "$d/tests.tsv" ] || printf 'build\tFailed\n' >"$d/tests.tsv"
+	# Every test's output, passing ones too (their measured figures).
+	cp "$state/clone/build-test/Testing/Temporary/LastTest.log" "$d/" || true
 	rm -rf "$state/clone"
 	touch "$d/done"
 	echo "$mode-$i: exit $rc, $(grep wall_s "$d/meta"), $(cat "$d/meta" | head -1)"
