@@ -11,9 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PKGS="cmake make gcc pkg-config liburing-dev libhwloc-dev libnuma-dev libjansson-dev gnuplot-nox python3"
-# Tests also drive real consumers and a real cgroup v2 kernel under qemu;
-# CI (.ci/run) checks the formatting with clang-format.
-TEST_PKGS="qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy clang-format"
+# Tests also drive real consumers, strace (is the vDSO serving?) and a real
+# cgroup v2 kernel under qemu; CI (.ci/run) checks the formatting with
+# clang-format.
+TEST_PKGS="strace qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy clang-format"
 
 missing() {
 	local p out=""

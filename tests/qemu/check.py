@@ -59,7 +59,7 @@ need("delegated memory/anon --limit 64M",
      and r["info"]["cgroup"].startswith("v2 /sys/fs/cgroup/deleg/kerf-"),
      "not one kill in the delegated subtree")
 need("memory/shmem --limit 64M", lambda r: len(r["outcome"]["killed"]) == 1, "no kill")
-need("memory/pagecache --limit 32M --duration 6s",
+need("memory/pagecache --limit 32M --duration 12s",
      lambda r: r["status"] == "ok" and r["outcome"]["killed"] == [], "a kill or not run")
 need("memory/high --limit 64M --duration 3s",
      lambda r: r["status"] == "ok" and r["outcome"]["killed"] == [], "a kill or not run")

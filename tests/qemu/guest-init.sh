@@ -33,7 +33,7 @@ n=0
 run()
 {
 	n=$((n + 1))
-	timeout 60 kerf stress "$@" --out /tmp/r$n >/tmp/log$n 2>&1
+	timeout 180 kerf stress "$@" --out /tmp/r$n >/tmp/log$n 2>&1
 	rc=$?
 	say "KERF-RESULT $n rc=$rc $*"
 	cat /tmp/r$n/run.json >$out 2>/dev/null
@@ -42,7 +42,8 @@ run()
 }
 
 run memory/anon --limit 64M
-run memory/pagecache --limit 32M --duration 6s
+# 12 s: a busy host's TCG guest filled 38% of 32M in 6 s.
+run memory/pagecache --limit 32M --duration 12s
 run memory/shmem --limit 64M
 run memory/high --limit 64M --duration 3s
 run memory/victim --limit 64M
@@ -79,7 +80,12 @@ for sig in INT TERM KILL; do
 	kerf stress memory/shmem -p rate=8M --limit 64M --duration 20s \
 		--out /tmp/s$sig >/dev/null 2>&1 &
 	pid=$!
-	sleep 1
+	# Until its cgroup and file exist (TCG on a busy host: seconds).
+	for _ in $(seq 1 150); do
+		[ -n "$(left $pid)" ] && break
+		sleep 0.2
+	done
+	sleep 0.5
 	before=$(left $pid | wc -l)
 	kill -$sig $pid
 	wait $pid
