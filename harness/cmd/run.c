@@ -24,10 +24,11 @@ static void run_help(void)
 {
 	printf("usage: kerf run [PATTERN...] [--quick|--full] [-p NAME=V1[,V2...]]...\n"
 	       "                [--cpu auto|LIST] [--out DIR] [--tmpdir DIR]\n"
-	       "                [--procs N] [--samples N] [--seed N] [--report]\n"
+	       "                [--procs N] [--samples N] [--rounds R] [--seed N]\n"
+	       "                [--report]\n"
 	       "                [--export LIST]\n"
 	       "\n"
-	       "Run benches and write DIR/run.json (schema kerf.run/1, see results/README.md).\n"
+	       "Run benches and write DIR/run.json (schema kerf.run/2, see results/README.md).\n"
 	       "\n"
 	       "  PATTERN            a bench (syscall/getppid), a family (syscall) or a glob\n"
 	       "                     ('vdso/*'); none: the default suite (kerf list marks it)\n"
@@ -40,9 +41,12 @@ static void run_help(void)
 	       "                     the first; auto: all allowed, benches on the last PU\n"
 	       "  --out DIR          write DIR/run.json (default results/<UTC time>-<host>/)\n"
 	       "  --tmpdir DIR       scratch files of benches (default $TMPDIR or /tmp)\n"
-	       "  --procs N          worker processes per result (overrides the profile)\n"
+	       "  --procs N          worker processes per result and round (default: the\n"
+	       "                     profile's, split over the rounds, at least 1)\n"
 	       "  --samples N        samples per worker process (overrides the profile)\n"
-	       "  --seed N           bootstrap seed (default: random, recorded)\n"
+	       "  --rounds R         measure every result R times (1..1000, default 1),\n"
+	       "                     each round in a fresh random order with fresh processes\n"
+	       "  --seed N           bootstrap and round-order seed (default: random, recorded)\n"
 	       "  --report           also write the HTML report with its plots into DIR\n"
 	       "                     (DIR/index.html; see kerf report)\n"
 	       "  --dry-run          print the planned results (bench and parameters), run nothing\n"
@@ -155,6 +159,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "procs", required_argument, NULL, 'P' },
 		{ "samples", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ "report", no_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "export", required_argument, NULL, 'E' },
@@ -199,6 +204,11 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			if (run_count("--samples", optarg, 1, 100000, &v))
 				return KERF_EXIT_USAGE;
 			o->run.samples = v;
+			break;
+		case 'r':
+			if (run_count("--rounds", optarg, 1, 1000, &v))
+				return KERF_EXIT_USAGE;
+			o->run.rounds = v;
 			break;
 		case 's': {
 			int64_t sd;
