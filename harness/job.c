@@ -299,9 +299,15 @@ struct job_acc {
 static json_t *job_spec(const struct runner *rn, const struct job_acc *a, int w)
 {
 	json_t *params = json_deep_copy(json_object_get(a->job, "params"));
+	const char *k;
+	json_t *v;
 
-	if (rn->arm_params)
-		json_object_update(params, rn->arm_params);
+	/* The arm's parameter, where the bench takes it. */
+	json_object_foreach(rn->arm_params, k, v)
+	{
+		if (kerf_param_find(a->b, k))
+			json_object_set(params, k, v);
+	}
 	return json_pack(
 		"{s:s, s:o, s:i, s:O, s:i, s:s, s:I, s:i, s:I, s:I, s:I, s:b}",
 		"bench", a->b->name, "params", params, "cpu", rn->cpu,

@@ -123,6 +123,9 @@ static int runner_paths(struct runner *rn, struct runner_opts *o)
 					"cannot find the kerf binary: %s",
 					strerror(errno));
 	rn->selfbuf[sl] = 0;
+	if (o->self && !realpath(o->self, rn->selfbuf))
+		return kerf_usage_error("run", "'%s': %s", o->self,
+					strerror(errno));
 	if (!o->have_seed &&
 	    getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
 		o->seed = (uint64_t)kerf_now_ns();
@@ -165,6 +168,8 @@ static json_t *runner_doc(const struct runner *rn, const struct runner_opts *o,
 		json_object_set_new(json_object_get(cfg, "sets"),
 				    o->sets[k].name,
 				    json_string(o->sets[k].values));
+	if (o->arm)
+		json_object_set(cfg, "arm", o->arm);
 	json_object_set_new(run, "config", cfg);
 	return run;
 }
@@ -185,6 +190,7 @@ int runner_prepare(struct runner *rn, struct runner_opts *o, int argc,
 	rn->procs = o->procs ? o->procs :
 			       (rn->prof->procs + rn->rounds - 1) / rn->rounds;
 	rn->samples = o->samples ? o->samples : rn->prof->samples;
+	rn->arm_params = json_incref(o->arm_params);
 	rn->run = runner_doc(rn, o, argc, argv);
 
 	/* Everything checked: now the directory, and a first (empty) file. */
@@ -463,4 +469,5 @@ void runner_free(struct runner *rn)
 {
 	json_decref(rn->run);
 	json_decref(rn->allowed);
+	json_decref(rn->arm_params);
 }

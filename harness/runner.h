@@ -24,6 +24,9 @@ struct runner_opts {
 	const char *tmpdir; /* NULL: $TMPDIR or /tmp */
 	int procs, samples; /* 0: the profile's (procs: split over rounds) */
 	int rounds; /* 0: 1 */
+	const char *self; /* NULL: this kerf; else the kerf whose workers run */
+	json_t *arm; /* NULL, or kerf ab's config.arm (borrowed) */
+	json_t *arm_params; /* NULL, or the arm's parameter (borrowed) */
 	uint64_t seed;
 	bool have_seed;
 };

@@ -248,26 +248,6 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* Patterns and -p options into jobs; --dry-run prints them. */
-static int run_plan(struct runner_opts *r, json_t *jobs)
-{
-	bool *selected = calloc((size_t)kerf_nbenches + 1, sizeof(bool));
-	int rc = KERF_EXIT_USAGE;
-
-	if (plan_select(r->patterns, r->npat, selected) ||
-	    plan_check_sets(r->sets, r->nsets, selected) ||
-	    plan_expand(selected, r->sets, r->nsets, r->profile, jobs))
-		goto out;
-	if (!json_array_size(jobs)) {
-		kerf_usage_error("run", "nothing to run");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(selected);
-	return rc;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
@@ -280,9 +260,11 @@ int cmd_run(int argc, char **argv)
 		rc = rc < 0 ? KERF_EXIT_OK : KERF_EXIT_USAGE;
 		goto out;
 	}
-	rc = run_plan(&o.run, jobs);
-	if (rc)
+	rc = KERF_EXIT_USAGE;
+	if (plan_jobs("run", o.run.patterns, o.run.npat, o.run.sets,
+		      o.run.nsets, o.run.profile, jobs))
 		goto out;
+	rc = KERF_EXIT_OK;
 	if (o.dry_run) {
 		kerf_print_plan(jobs, kerf_profiles[o.run.profile].name,
 				stdout);
