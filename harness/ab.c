@@ -127,8 +127,9 @@ static int ab_param(struct ab *ab, json_t **params, json_t **arm)
 				continue;
 			if (kerf_param_check(p, val[k], canon, sizeof(canon),
 					     msg, sizeof(msg)))
-				return kerf_usage_error("ab", "%s: %s",
-							ab_flag(o, k), msg);
+				return kerf_usage_error("ab", "%s '%s': %s",
+							ab_flag(o, k),
+							o->arm[k], msg);
 			taken = true;
 		}
 		if (!taken)

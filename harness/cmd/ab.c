@@ -189,9 +189,14 @@ static int ab_check(const struct ab_opts *o)
 		return kerf_usage_error(
 			"ab",
 			"no arms: give --a-param/--b-param, --a-setup/--b-setup or --a-kerf/--b-kerf (see kerf ab --help)");
-	if (!o->arm[0] || !o->arm[1])
-		return kerf_usage_error("ab", "arm %s is missing its option",
-					o->arm[0] ? "B" : "A");
+	if (!o->arm[0] || !o->arm[1]) {
+		static const char *const f[4] = { "", "param", "setup",
+						  "kerf" };
+
+		return kerf_usage_error("ab", "arm %s is missing: give --%c-%s",
+					o->arm[0] ? "B" : "A",
+					o->arm[0] ? 'b' : 'a', f[o->mode]);
+	}
 	if (o->restore && o->mode != AB_SETUP)
 		return kerf_usage_error(
 			"ab", "--restore goes with --a-setup/--b-setup");
