@@ -20,6 +20,75 @@
 
 #define RUNNER_MAX_PUS 4096
 
+/* An integer option in lo..hi into *out. */
+static int runner_count(const char *cmd, const char *opt, const char *s, int lo,
+			int hi, int *out)
+{
+	int64_t v;
+
+	if (kerf_parse_int(s, &v) || v < lo || v > hi)
+		return kerf_usage_error(cmd,
+					"%s: '%s' is not an integer in %d..%d",
+					opt, s, lo, hi);
+	*out = (int)v;
+	return 0;
+}
+
+/* -p NAME=V1,V2: one more parameter set. */
+static int runner_set(const char *cmd, char *arg, struct runner_opts *r)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		return kerf_usage_error(
+			cmd, "-p '%s': expected NAME=VALUE or NAME=V1,V2,...",
+			arg);
+	if (r->nsets >= 64)
+		return kerf_usage_error(cmd,
+					"too many -p options (64 at most)");
+	*eq = 0;
+	r->sets[r->nsets].name = arg;
+	r->sets[r->nsets++].values = eq + 1;
+	return 0;
+}
+
+int runner_opt(const char *cmd, int c, char *arg, struct runner_opts *o)
+{
+	int64_t sd;
+
+	switch (c) {
+	case 'q':
+	case 'F':
+		o->profile = c == 'q' ? 0 : 2;
+		return 0;
+	case 'p':
+		return runner_set(cmd, arg, o);
+	case 'c':
+		o->cpu = arg;
+		return 0;
+	case 't':
+		o->tmpdir = arg;
+		return 0;
+	case 'P':
+		return runner_count(cmd, "--procs", arg, 1, 1000, &o->procs);
+	case 'S':
+		return runner_count(cmd, "--samples", arg, 1, 100000,
+				    &o->samples);
+	case 'r':
+		return runner_count(cmd, "--rounds", arg, 1, 1000, &o->rounds);
+	case 's':
+		if (kerf_parse_int(arg, &sd) || sd < 0)
+			return kerf_usage_error(
+				cmd,
+				"--seed: '%s' is not a non-negative integer",
+				arg);
+		o->seed = (uint64_t)sd;
+		o->have_seed = true;
+		return 0;
+	}
+	return kerf_usage_error(cmd, "see kerf %s --help", cmd);
+}
+
 /* One "a" or "a-b" of --cpu into pus, each checked against the allowed. */
 static int runner_cpu_range(const char *s, const char *t, const int *allowed,
 			    int nallowed, int *pus, int *n)

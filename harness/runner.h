@@ -31,6 +31,26 @@ struct runner_opts {
 	bool have_seed;
 };
 
+/*
+ * One option kerf run and kerf ab share, by its getopt letter: q (--quick),
+ * F (--full), p, c (--cpu), t (--tmpdir), P (--procs), S (--samples),
+ * r (--rounds), s (--seed). Returns 0, or a usage error naming cmd.
+ */
+int runner_opt(const char *cmd, int c, char *arg, struct runner_opts *o);
+/* Their entries of getopt_long's table. */
+/* clang-format off */
+#define RUNNER_LONGOPTS \
+	{ "quick", no_argument, NULL, 'q' }, \
+	{ "full", no_argument, NULL, 'F' }, \
+	{ "param", required_argument, NULL, 'p' }, \
+	{ "cpu", required_argument, NULL, 'c' }, \
+	{ "tmpdir", required_argument, NULL, 't' }, \
+	{ "procs", required_argument, NULL, 'P' }, \
+	{ "samples", required_argument, NULL, 'S' }, \
+	{ "rounds", required_argument, NULL, 'r' }, \
+	{ "seed", required_argument, NULL, 's' }
+/* clang-format on */
+
 /* A run under way: how its jobs run, and run.json. */
 struct runner {
 	const char *self; /* the kerf binary, for the workers */

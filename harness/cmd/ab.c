@@ -63,68 +63,6 @@ static int ab_arm(struct ab_opts *o, enum ab_mode m, int k, const char *v)
 	return 0;
 }
 
-/* An integer option in lo..hi. */
-static int ab_count(const char *opt, const char *s, int lo, int hi, int *out)
-{
-	int64_t v;
-
-	if (kerf_parse_int(s, &v) || v < lo || v > hi)
-		return kerf_usage_error("ab",
-					"%s: '%s' is not an integer in %d..%d",
-					opt, s, lo, hi);
-	*out = (int)v;
-	return 0;
-}
-
-/* The options kerf ab shares with kerf run. */
-static int ab_run_opt(int c, struct ab_opts *o)
-{
-	struct runner_opts *r = &o->run;
-	char *eq = c == 'p' ? strchr(optarg, '=') : NULL;
-	int64_t sd;
-
-	switch (c) {
-	case 'q':
-		r->profile = 0;
-		return 0;
-	case 'F':
-		r->profile = 2;
-		return 0;
-	case 'p':
-		if (!eq || eq == optarg || !eq[1] || r->nsets >= 64)
-			return kerf_usage_error(
-				"ab",
-				"-p '%s': expected NAME=VALUE or NAME=V1,V2,... (64 at most)",
-				optarg);
-		*eq = 0;
-		r->sets[r->nsets].name = optarg;
-		r->sets[r->nsets++].values = eq + 1;
-		return 0;
-	case 'c':
-		r->cpu = optarg;
-		return 0;
-	case 't':
-		r->tmpdir = optarg;
-		return 0;
-	case 'P':
-		return ab_count("--procs", optarg, 1, 1000, &r->procs);
-	case 'S':
-		return ab_count("--samples", optarg, 1, 100000, &r->samples);
-	case 'r':
-		return ab_count("--rounds", optarg, 1, 1000, &r->rounds);
-	case 's':
-		if (kerf_parse_int(optarg, &sd) || sd < 0)
-			return kerf_usage_error(
-				"ab",
-				"--seed: '%s' is not a non-negative integer",
-				optarg);
-		r->seed = (uint64_t)sd;
-		r->have_seed = true;
-		return 0;
-	}
-	return kerf_usage_error("ab", "see kerf ab --help");
-}
-
 /* The options of kerf ab's own. */
 static int ab_own_opt(int c, struct ab_opts *o)
 {
@@ -179,7 +117,7 @@ static int ab_own_opt(int c, struct ab_opts *o)
 				optarg);
 		return 0;
 	}
-	return ab_run_opt(c, o);
+	return runner_opt("ab", c, optarg, &o->run);
 }
 
 /* The arms given whole, --restore only with setups. */
@@ -206,16 +144,8 @@ static int ab_check(const struct ab_opts *o)
 static int ab_parse(int argc, char **argv, struct ab_opts *o)
 {
 	static const struct option lopts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "full", no_argument, NULL, 'F' },
-		{ "param", required_argument, NULL, 'p' },
-		{ "cpu", required_argument, NULL, 'c' },
+		RUNNER_LONGOPTS,
 		{ "out", required_argument, NULL, 'o' },
-		{ "tmpdir", required_argument, NULL, 't' },
-		{ "procs", required_argument, NULL, 'P' },
-		{ "samples", required_argument, NULL, 'S' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
 		{ "a-param", required_argument, NULL, 'A' },
 		{ "b-param", required_argument, NULL, 'B' },
 		{ "a-setup", required_argument, NULL, 'X' },

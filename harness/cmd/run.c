@@ -57,18 +57,6 @@ static void run_help(void)
 	       "Exit status: 0 every bench ran (or skipped), 1 a bench failed, 2 bad usage.\n");
 }
 
-static int run_count(const char *opt, const char *s, int lo, int hi, int *out)
-{
-	int64_t v;
-
-	if (kerf_parse_int(s, &v) || v < lo || v > hi)
-		return kerf_usage_error("run",
-					"%s: '%s' is not an integer in %d..%d",
-					opt, s, lo, hi);
-	*out = (int)v;
-	return 0;
-}
-
 /* --export and --report: files beside run.json. Returns 0 or -1. */
 static int run_extras(const struct run_opts *o, json_t *run)
 {
@@ -111,24 +99,6 @@ static int run_extras(const struct run_opts *o, json_t *run)
 	return bad;
 }
 
-/* -p NAME=V1,V2: one more parameter set. */
-static int run_set(char *arg, struct runner_opts *r)
-{
-	char *eq = strchr(arg, '=');
-
-	if (!eq || eq == arg || !eq[1])
-		return kerf_usage_error(
-			"run", "-p '%s': expected NAME=VALUE or NAME=V1,V2,...",
-			arg);
-	if (r->nsets >= 64)
-		return kerf_usage_error("run",
-					"too many -p options (64 at most)");
-	*eq = 0;
-	r->sets[r->nsets].name = arg;
-	r->sets[r->nsets++].values = eq + 1;
-	return 0;
-}
-
 /* --export LIST: the formats, each checked. */
 static int run_exports(char *list, struct run_opts *o)
 {
@@ -150,41 +120,20 @@ static int run_exports(char *list, struct run_opts *o)
 static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option lopts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "full", no_argument, NULL, 'F' },
-		{ "param", required_argument, NULL, 'p' },
-		{ "cpu", required_argument, NULL, 'c' },
+		RUNNER_LONGOPTS,
 		{ "out", required_argument, NULL, 'o' },
-		{ "tmpdir", required_argument, NULL, 't' },
-		{ "procs", required_argument, NULL, 'P' },
-		{ "samples", required_argument, NULL, 'S' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "rounds", required_argument, NULL, 'r' },
 		{ "report", no_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "export", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, v = 0;
+	int c;
 
 	o->run.profile = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hp:o:", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'q':
-			o->run.profile = 0;
-			break;
-		case 'F':
-			o->run.profile = 2;
-			break;
-		case 'p':
-			if (run_set(optarg, &o->run))
-				return KERF_EXIT_USAGE;
-			break;
-		case 'c':
-			o->run.cpu = optarg;
-			break;
 		case 'o':
 			if (!*optarg)
 				return kerf_usage_error(
@@ -192,36 +141,6 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 					"--out: the directory name is empty");
 			o->run.out = optarg;
 			break;
-		case 't':
-			o->run.tmpdir = optarg;
-			break;
-		case 'P':
-			if (run_count("--procs", optarg, 1, 1000, &v))
-				return KERF_EXIT_USAGE;
-			o->run.procs = v;
-			break;
-		case 'S':
-			if (run_count("--samples", optarg, 1, 100000, &v))
-				return KERF_EXIT_USAGE;
-			o->run.samples = v;
-			break;
-		case 'r':
-			if (run_count("--rounds", optarg, 1, 1000, &v))
-				return KERF_EXIT_USAGE;
-			o->run.rounds = v;
-			break;
-		case 's': {
-			int64_t sd;
-
-			if (kerf_parse_int(optarg, &sd) || sd < 0)
-				return kerf_usage_error(
-					"run",
-					"--seed: '%s' is not a non-negative integer",
-					optarg);
-			o->run.seed = (uint64_t)sd;
-			o->run.have_seed = true;
-			break;
-		}
 		case 'R':
 			o->report = true;
 			break;
@@ -236,7 +155,8 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			run_help();
 			return -1;
 		default:
-			return kerf_usage_error("run", "see kerf run --help");
+			if (runner_opt("run", c, optarg, &o->run))
+				return KERF_EXIT_USAGE;
 		}
 	}
 	for (int i = optind; i < argc; i++) {
