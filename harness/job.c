@@ -270,7 +270,7 @@ static void job_note_preempted(json_t *r, json_t *preempted, json_t *warnings)
 	json_t *v;
 
 	json_array_foreach(preempted, i, v) hit += json_integer_value(v) > 0;
-	json_object_set(r, "sample_preempted", preempted);
+	json_object_set_new(r, "sample_preempted", json_copy(preempted));
 	json_object_set_new(r, "preempted_frac",
 			    json_real((double)hit / (double)n));
 	if ((double)hit > PREEMPT_WARN * (double)n)
@@ -436,9 +436,11 @@ static void job_stats(const struct runner *rn, json_t *r,
 						 1 :
 						 (json_int_t)a->iters));
 	json_object_set_new(r, "procs", json_integer(a->wnext));
-	json_object_set(r, "samples", a->samples);
-	json_object_set(r, "sample_procs", a->procs);
-	json_object_set(r, "sample_rounds", a->rounds);
+	/* Copies: the next round appends to the accumulated arrays while
+	 * run.json still holds this result. */
+	json_object_set_new(r, "samples", json_copy(a->samples));
+	json_object_set_new(r, "sample_procs", json_copy(a->procs));
+	json_object_set_new(r, "sample_rounds", json_copy(a->rounds));
 	json_object_set_new(r, "round_medians",
 			    job_round_medians(a->samples, a->rounds, rn->rounds,
 					      &sd_log));
@@ -568,7 +570,7 @@ json_t *job_result(const struct runner *rn, const struct job_acc *a, int index)
 		job_stats(rn, r, a, warnings, index);
 	job_finish_metrics(metrics);
 	json_object_set_new(r, "metrics", metrics);
-	json_object_set(r, "info", a->info);
+	json_object_set_new(r, "info", json_deep_copy(a->info));
 	job_steal(rn, r, warnings, a);
 	if (a->b->noise_pct > 0)
 		json_object_set_new(r, "noise_pct", json_real(a->b->noise_pct));

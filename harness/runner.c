@@ -491,7 +491,7 @@ static int runner_interrupted(struct runner *rn)
 	json_object_set_new(rn->run, "interrupted", json_true());
 	kerf_run_write(rn->run, rn->out);
 	fprintf(stderr,
-		"kerf run: interrupted; %s/run.json holds the %zu finished results\n",
+		"kerf: interrupted; %s/run.json holds the %zu finished results\n",
 		rn->out, json_array_size(json_object_get(rn->run, "results")));
 	return 128 + job_interrupted();
 }
