@@ -29,6 +29,7 @@ int cmd_export(int argc, char **argv);
 
 /* compare */
 int cmd_compare(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 
 /* Shared option helpers. */
 int kerf_usage_error(const char *cmd, const char *fmt, ...)

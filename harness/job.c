@@ -258,7 +258,7 @@ static void job_note_preempted(json_t *r, json_t *preempted, json_t *warnings)
 	json_t *v;
 
 	json_array_foreach(preempted, i, v) hit += json_integer_value(v) > 0;
-	json_object_set(r, "sample_preempted", preempted);
+	json_object_set_new(r, "sample_preempted", json_copy(preempted));
 	json_object_set_new(r, "preempted_frac",
 			    json_real((double)hit / (double)n));
 	if ((double)hit > PREEMPT_WARN * (double)n)
@@ -268,32 +268,46 @@ static void job_note_preempted(json_t *r, json_t *preempted, json_t *warnings)
 			hit, n);
 }
 
-/* What the workers of one result hand back, gathered. */
+/* What the workers of one result hand back, gathered over the rounds. */
 struct job_acc {
-	json_t *samples, *procs, *preempted;
-	json_t *metrics, *info, *warnings, *cpus;
-	int nprocs, nsamples;
-	uint64_t iters;
+	const struct kerf_bench *b;
+	json_t *job; /* {bench, params}: params without an arm's parameter */
+	json_t *samples, *procs, *rounds, *preempted;
+	json_t *metrics, *info, *warnings, *cpus, *overhead, *linearity;
+	int nprocs, nsamples; /* per round */
+	int wnext; /* the next worker's number: unique across rounds */
+	uint64_t iters; /* from the first worker, kept for every round */
+	uint64_t steal, total; /* /proc/stat ticks of the bench's PU */
+	double elapsed;
 	const char *status;
 	char reason[1024];
 };
 
-/* Worker w's instructions. */
-static json_t *job_spec(const struct runner *rn, const struct kerf_bench *b,
-			json_t *job, const struct job_acc *a, int w)
+/* Worker w's instructions: the job's parameters and the arm's. */
+static json_t *job_spec(const struct runner *rn, const struct job_acc *a, int w)
 {
+	json_t *params = json_deep_copy(json_object_get(a->job, "params"));
+	const char *k;
+	json_t *v;
+
+	/* The arm's parameter, where the bench takes it. */
+	json_object_foreach(rn->arm_params, k, v)
+	{
+		if (kerf_param_find(a->b, k))
+			json_object_set(params, k, v);
+	}
 	return json_pack(
-		"{s:s, s:O, s:i, s:O, s:i, s:s, s:I, s:i, s:I, s:I, s:I, s:b}",
-		"bench", b->name, "params", json_object_get(job, "params"),
-		"cpu", rn->cpu, "allowed", rn->allowed, "profile", rn->prof->id,
-		"tmpdir", rn->tmpdir, "iters", (json_int_t)a->iters, "samples",
+		"{s:s, s:o, s:i, s:O, s:i, s:s, s:I, s:i, s:I, s:I, s:I, s:b}",
+		"bench", a->b->name, "params", params, "cpu", rn->cpu,
+		"allowed", rn->allowed, "profile", rn->prof->id, "tmpdir",
+		rn->tmpdir, "iters", (json_int_t)a->iters, "samples",
 		a->nsamples, "target_ns", (json_int_t)rn->prof->target_ns,
 		"warmup_ns", (json_int_t)rn->prof->warmup_ns, "budget_ns",
 		(json_int_t)rn->prof->budget_ns, "linearity", w == 0);
 }
 
-/* Take worker w's ok answer into r and a. */
-static void job_take(json_t *r, struct job_acc *a, json_t *out, int w)
+/* Take worker w's ok answer of round rd into a. */
+static void job_take(struct job_acc *a, json_t *out, int w, int rd)
 {
 	size_t i;
 	json_t *v;
@@ -301,15 +315,14 @@ static void job_take(json_t *r, struct job_acc *a, json_t *out, int w)
 	if (w == 0) {
 		a->iters = (uint64_t)json_integer_value(
 			json_object_get(out, "iterations"));
-		if ((v = json_object_get(out, "overhead")))
-			json_object_set(r, "overhead", v);
-		if ((v = json_object_get(out, "linearity")))
-			json_object_set(r, "linearity", v);
+		a->overhead = json_incref(json_object_get(out, "overhead"));
+		a->linearity = json_incref(json_object_get(out, "linearity"));
 	}
 	json_array_foreach(json_object_get(out, "samples"), i, v)
 	{
 		json_array_append(a->samples, v);
 		json_array_append_new(a->procs, json_integer(w));
+		json_array_append_new(a->rounds, json_integer(rd));
 	}
 	json_array_extend(a->preempted, json_object_get(out, "preempted"));
 	job_merge_metrics(a->metrics, json_object_get(out, "metrics"));
@@ -318,16 +331,15 @@ static void job_take(json_t *r, struct job_acc *a, json_t *out, int w)
 	job_union_into(a->cpus, json_object_get(out, "cpus"));
 }
 
-/* The worker processes of one result, one after the other. */
-static void job_workers(const struct runner *rn, const struct kerf_bench *b,
-			json_t *job, json_t *r, struct job_acc *a)
+/* The worker processes of one result in round rd, one after the other. */
+static void job_workers(const struct runner *rn, struct job_acc *a, int rd)
 {
-	for (int w = 0; w < a->nprocs; w++) {
+	for (int k = 0; k < a->nprocs; k++) {
+		int w = a->wnext++, err;
 		json_t *spec, *out = NULL;
 		const char *ws;
-		int err;
 
-		spec = job_spec(rn, b, job, a, w);
+		spec = job_spec(rn, a, w);
 		err = job_spawn_worker(rn->self, spec, rn->prof->timeout_ns,
 				       &out, a->reason, sizeof(a->reason));
 		json_decref(spec);
@@ -346,19 +358,58 @@ static void job_workers(const struct runner *rn, const struct kerf_bench *b,
 			json_decref(out);
 			break;
 		}
-		job_take(r, a, out, w);
+		job_take(a, out, w, rd);
 		json_decref(out);
 		if (interrupted)
 			break;
 	}
 }
 
+/* The median of each round's samples, null for a round without any. */
+static json_t *job_round_medians(const json_t *samples, const json_t *rounds,
+				 int nrounds, double *sd_log)
+{
+	size_t n = json_array_size(samples), i;
+	double *x = calloc(n + 1, sizeof(double));
+	double *lm = calloc((size_t)nrounds + 1, sizeof(double));
+	json_t *meds = json_array();
+	int nl = 0;
+
+	for (int rd = 0; rd < nrounds; rd++) {
+		size_t m = 0;
+		double med;
+
+		for (i = 0; i < n; i++)
+			if (json_integer_value(json_array_get(rounds, i)) == rd)
+				x[m++] = json_number_value(
+					json_array_get(samples, i));
+		med = m ? kerf_median(x, m) : NAN;
+		json_array_append_new(meds, isfinite(med) ? json_real(med) :
+							    json_null());
+		if (isfinite(med) && med > 0)
+			lm[nl++] = log(med);
+	}
+	*sd_log = NAN;
+	if (nl >= 2) {
+		double mean = 0, ss = 0;
+
+		for (int k = 0; k < nl; k++)
+			mean += lm[k] / nl;
+		for (int k = 0; k < nl; k++)
+			ss += (lm[k] - mean) * (lm[k] - mean);
+		*sd_log = sqrt(ss / (nl - 1));
+	}
+	free(x);
+	free(lm);
+	return meds;
+}
+
 /* An ok result: its samples, statistics and the warnings they call for. */
-static void job_stats(const struct runner *rn, const struct kerf_bench *b,
-		      json_t *r, struct job_acc *a, int index)
+static void job_stats(const struct runner *rn, json_t *r,
+		      const struct job_acc *a, json_t *warnings, int index)
 {
 	size_t n = json_array_size(a->samples), i;
-	double *x = calloc(n + 1, sizeof(double));
+	double *x = calloc(n + 1, sizeof(double)), sd_log;
 	int *g = calloc(n + 1, sizeof(int));
 	struct kerf_stats st;
 	json_t *v;
@@ -369,14 +420,20 @@ static void job_stats(const struct runner *rn, const struct kerf_bench *b,
 		g[i] = (int)json_integer_value(json_array_get(a->procs, i));
 	}
 	json_object_set_new(r, "iterations",
-			    json_integer(b->flags & KERF_F_SAMPLES ?
+			    json_integer(a->b->flags & KERF_F_SAMPLES ?
 						 1 :
 						 (json_int_t)a->iters));
-	json_object_set_new(r, "procs", json_integer(a->nprocs));
-	json_object_set(r, "samples", a->samples);
-	json_object_set(r, "sample_procs", a->procs);
+	json_object_set_new(r, "procs", json_integer(a->wnext));
+	/* Copies: the next round appends to the accumulated arrays while
+	 * run.json still holds this result. */
+	json_object_set_new(r, "samples", json_copy(a->samples));
+	json_object_set_new(r, "sample_procs", json_copy(a->procs));
+	json_object_set_new(r, "sample_rounds", json_copy(a->rounds));
+	json_object_set_new(r, "round_medians",
+			    job_round_medians(a->samples, a->rounds, rn->rounds,
+					      &sd_log));
 	if (json_array_size(a->preempted) == n)
-		job_note_preempted(r, a->preempted, a->warnings);
+		job_note_preempted(r, a->preempted, warnings);
 	if (!kerf_stats_compute(x, g, n, rn->seed + (uint64_t)index,
 				KERF_BOOT_REPS, &st)) {
 		json_t *sj = kerf_stats_to_json(&st);
@@ -385,32 +442,35 @@ static void job_stats(const struct runner *rn, const struct kerf_bench *b,
 
 		if (isfinite(pcv))
 			json_object_set_new(sj, "proc_cv", json_real(pcv));
+		if (isfinite(sd_log))
+			json_object_set_new(sj, "round_sd_log",
+					    json_real(sd_log));
 		json_object_set_new(r, "stats", sj);
 		if (st.cv > CV_WARN)
 			kerf_json_appendf(
-				a->warnings,
+				warnings,
 				"high variation: CV %.1f%% (above %.0f%%)",
 				st.cv * 100, CV_WARN * 100);
 	}
-	v = json_object_get(r, "linearity");
+	v = a->linearity;
 	if (v && !json_is_true(json_object_get(v, "ok")))
 		kerf_json_appendf(
-			a->warnings,
+			warnings,
 			"not linear: 2n operations took %.2f times as long as n (2 expected)",
 			json_number_value(json_object_get(v, "ratio")));
 	free(x);
 	free(g);
 }
 
-/* CPU steal on the bench's PU between two readings of /proc/stat. */
+/* CPU steal on the bench's PU over the rounds so far. */
 static void job_steal(const struct runner *rn, json_t *r, json_t *warnings,
-		      uint64_t st0, uint64_t tt0, uint64_t st1, uint64_t tt1)
+		      const struct job_acc *a)
 {
 	double steal;
 
-	if (tt1 <= tt0)
+	if (!a->total)
 		return;
-	steal = 100.0 * (double)(st1 - st0) / (double)(tt1 - tt0);
+	steal = 100.0 * (double)a->steal / (double)a->total;
 	json_object_set_new(r, "steal_pct", json_real(steal));
 	if (steal > STEAL_WARN)
 		kerf_json_appendf(
@@ -419,64 +479,109 @@ static void job_steal(const struct runner *rn, json_t *r, json_t *warnings,
 			steal, rn->cpu);
 }
 
-json_t *job_run(const struct runner *rn, json_t *job, int index)
+struct job_acc *job_acc_new(const struct runner *rn, const json_t *job)
 {
-	const struct kerf_bench *b = kerf_bench_find(
+	struct job_acc *a = calloc(1, sizeof(*a));
+
+	a->b = kerf_bench_find(
 		json_string_value(json_object_get(job, "bench")));
-	struct job_acc a = {
-		.samples = json_array(),
-		.procs = json_array(),
-		.preempted = json_array(),
-		.metrics = json_object(),
-		.info = json_object(),
-		.warnings = json_array(),
-		.cpus = json_array(),
-		.nprocs = rn->procs,
-		.nsamples = rn->samples,
-		.status = "ok",
-	};
-	uint64_t st0 = 0, tt0 = 0, st1 = 0, tt1 = 0, t0 = kerf_now_ns();
-	json_t *r;
-
-	r = json_pack("{s:s, s:O, s:s, s:s}", "bench", b->name, "params",
-		      json_object_get(job, "params"), "unit", b->unit, "better",
-		      b->better == KERF_HIGHER_IS_BETTER ? "higher" : "lower");
-	if (b->flags & KERF_F_ONEPROC) {
-		a.nsamples *= a.nprocs;
-		a.nprocs = 1;
+	a->job = json_deep_copy(job);
+	a->samples = json_array();
+	a->procs = json_array();
+	a->rounds = json_array();
+	a->preempted = json_array();
+	a->metrics = json_object();
+	a->info = json_object();
+	a->warnings = json_array();
+	a->cpus = json_array();
+	a->nprocs = rn->procs;
+	a->nsamples = rn->samples;
+	a->status = "ok";
+	if (a->b->flags & KERF_F_ONEPROC) {
+		a->nsamples *= a->nprocs;
+		a->nprocs = 1;
 	}
-	if ((b->flags & KERF_F_ROOT) && geteuid() != 0) {
-		a.status = "skip";
-		snprintf(a.reason, sizeof(a.reason),
+	if ((a->b->flags & KERF_F_ROOT) && geteuid() != 0) {
+		a->status = "skip";
+		snprintf(a->reason, sizeof(a->reason),
 			 "needs root (run kerf as root for this bench)");
-		a.nprocs = 0;
 	}
-	kerf_env_cpu_times(rn->cpu, &st0, &tt0);
-	job_workers(rn, b, job, r, &a);
-	kerf_env_cpu_times(rn->cpu, &st1, &tt1);
+	return a;
+}
 
-	json_object_set_new(r, "status", json_string(a.status));
-	if (strcmp(a.status, "ok"))
-		json_object_set_new(r, "reason", json_string(a.reason));
-	if (!json_array_size(a.cpus))
-		json_array_append_new(a.cpus, json_integer(rn->cpu));
-	json_object_set_new(r, "cpus", a.cpus);
+bool job_acc_done(const struct job_acc *a)
+{
+	return strcmp(a->status, "ok") != 0;
+}
+
+void job_round(const struct runner *rn, struct job_acc *a, int rd)
+{
+	uint64_t st0 = 0, tt0 = 0, st1 = 0, tt1 = 0, t0 = kerf_now_ns();
+
+	if (job_acc_done(a))
+		return;
+	kerf_env_cpu_times(rn->cpu, &st0, &tt0);
+	job_workers(rn, a, rd);
+	kerf_env_cpu_times(rn->cpu, &st1, &tt1);
+	if (tt1 > tt0) {
+		a->steal += st1 - st0;
+		a->total += tt1 - tt0;
+	}
+	a->elapsed += (double)(kerf_now_ns() - t0) / 1e9;
+}
+
+json_t *job_result(const struct runner *rn, const struct job_acc *a, int index)
+{
+	json_t *r, *warnings = json_deep_copy(a->warnings);
+	json_t *metrics = json_deep_copy(a->metrics);
+	json_t *cpus = json_deep_copy(a->cpus);
+	bool ok = !strcmp(a->status, "ok");
+
+	r = json_pack(
+		"{s:s, s:O, s:s, s:s, s:s}", "bench", a->b->name, "params",
+		json_object_get(a->job, "params"), "unit", a->b->unit, "better",
+		a->b->better == KERF_HIGHER_IS_BETTER ? "higher" : "lower",
+		"status", a->status);
+	if (!ok)
+		json_object_set_new(r, "reason", json_string(a->reason));
+	if (!json_array_size(cpus))
+		json_array_append_new(cpus, json_integer(rn->cpu));
+	json_object_set_new(r, "cpus", cpus);
 	json_object_set_new(r, "mode",
-			    json_string(b->flags & KERF_F_SAMPLES ? "samples" :
-								    "timed"));
-	if (!strcmp(a.status, "ok"))
-		job_stats(rn, b, r, &a, index);
-	job_finish_metrics(a.metrics);
-	json_object_set_new(r, "metrics", a.metrics);
-	json_object_set_new(r, "info", a.info);
-	job_steal(rn, r, a.warnings, st0, tt0, st1, tt1);
-	if (b->noise_pct > 0)
-		json_object_set_new(r, "noise_pct", json_real(b->noise_pct));
-	json_object_set_new(r, "warnings", a.warnings);
-	json_object_set_new(r, "elapsed_s",
-			    json_real((double)(kerf_now_ns() - t0) / 1e9));
-	json_decref(a.samples);
-	json_decref(a.procs);
-	json_decref(a.preempted);
+			    json_string(a->b->flags & KERF_F_SAMPLES ?
+						"samples" :
+						"timed"));
+	if (a->overhead)
+		json_object_set(r, "overhead", a->overhead);
+	if (a->linearity)
+		json_object_set(r, "linearity", a->linearity);
+	if (ok)
+		job_stats(rn, r, a, warnings, index);
+	job_finish_metrics(metrics);
+	json_object_set_new(r, "metrics", metrics);
+	json_object_set_new(r, "info", json_deep_copy(a->info));
+	job_steal(rn, r, warnings, a);
+	if (a->b->noise_pct > 0)
+		json_object_set_new(r, "noise_pct", json_real(a->b->noise_pct));
+	json_object_set_new(r, "warnings", warnings);
+	json_object_set_new(r, "elapsed_s", json_real(a->elapsed));
 	return r;
+}
+
+void job_acc_free(struct job_acc *a)
+{
+	if (!a)
+		return;
+	json_decref(a->job);
+	json_decref(a->samples);
+	json_decref(a->procs);
+	json_decref(a->rounds);
+	json_decref(a->preempted);
+	json_decref(a->metrics);
+	json_decref(a->info);
+	json_decref(a->warnings);
+	json_decref(a->cpus);
+	json_decref(a->overhead);
+	json_decref(a->linearity);
+	free(a);
 }

@@ -25,6 +25,8 @@ static const struct kerf_cmd cmds[] = {
 	{ "compare",
 	  "the regression gate: compare runs, exit 1 on a regression",
 	  cmd_compare },
+	{ "ab", "A/B in one go: two arms in interleaved rounds, then the gate",
+	  cmd_ab },
 };
 
 const char *kerf_version(void)

@@ -233,3 +233,23 @@ int plan_expand(const bool *selected, const struct plan_set *sets, int nsets,
 	}
 	return 0;
 }
+
+int plan_jobs(const char *cmd, char **patterns, int npat,
+	      const struct plan_set *sets, int nsets, int profile, json_t *jobs)
+{
+	bool *selected = calloc((size_t)kerf_nbenches + 1, sizeof(bool));
+	int err = -EINVAL;
+
+	if (plan_select(patterns, npat, selected) ||
+	    plan_check_sets(sets, nsets, selected) ||
+	    plan_expand(selected, sets, nsets, profile, jobs))
+		goto out;
+	if (!json_array_size(jobs)) {
+		fprintf(stderr, "kerf %s: nothing to run\n", cmd);
+		goto out;
+	}
+	err = 0;
+out:
+	free(selected);
+	return err;
+}

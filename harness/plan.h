@@ -22,4 +22,12 @@ int plan_check_sets(const struct plan_set *sets, int nsets,
 int plan_expand(const bool *selected, const struct plan_set *sets, int nsets,
 		int profile, json_t *jobs);
 
+/*
+ * Patterns and -p options into jobs (select, check, expand); an empty plan
+ * is refused. Messages name cmd. Returns 0 or -EINVAL (said on stderr).
+ */
+int plan_jobs(const char *cmd, char **patterns, int npat,
+	      const struct plan_set *sets, int nsets, int profile,
+	      json_t *jobs);
+
 #endif

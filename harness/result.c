@@ -166,10 +166,13 @@ static int check_run(const json_t *run, const char *file, char *err,
 			file, KERF_RUN_SCHEMA);
 		return -EINVAL;
 	}
-	if (strcmp(json_string_value(schema), KERF_RUN_SCHEMA)) {
-		snprintf(err, errlen,
-			 "%s: schema \"%s\" is not supported (expected \"%s\")",
-			 file, json_string_value(schema), KERF_RUN_SCHEMA);
+	if (strcmp(json_string_value(schema), KERF_RUN_SCHEMA) &&
+	    strcmp(json_string_value(schema), KERF_RUN_SCHEMA_V1)) {
+		snprintf(
+			err, errlen,
+			"%s: schema \"%s\" is not supported (expected \"%s\" or \"%s\")",
+			file, json_string_value(schema), KERF_RUN_SCHEMA,
+			KERF_RUN_SCHEMA_V1);
 		return -EINVAL;
 	}
 	results = json_object_get(run, "results");

@@ -15,9 +15,79 @@
 #include "kerf/env.h"
 #include "kerf/parse.h"
 #include "kerf/result.h"
+#include "kerf/stats.h"
 #include "kerf/topo.h"
 
 #define RUNNER_MAX_PUS 4096
+
+/* An integer option in lo..hi into *out. */
+static int runner_count(const char *cmd, const char *opt, const char *s, int lo,
+			int hi, int *out)
+{
+	int64_t v;
+
+	if (kerf_parse_int(s, &v) || v < lo || v > hi)
+		return kerf_usage_error(cmd,
+					"%s: '%s' is not an integer in %d..%d",
+					opt, s, lo, hi);
+	*out = (int)v;
+	return 0;
+}
+
+/* -p NAME=V1,V2: one more parameter set. */
+static int runner_set(const char *cmd, char *arg, struct runner_opts *r)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		return kerf_usage_error(
+			cmd, "-p '%s': expected NAME=VALUE or NAME=V1,V2,...",
+			arg);
+	if (r->nsets >= 64)
+		return kerf_usage_error(cmd,
+					"too many -p options (64 at most)");
+	*eq = 0;
+	r->sets[r->nsets].name = arg;
+	r->sets[r->nsets++].values = eq + 1;
+	return 0;
+}
+
+int runner_opt(const char *cmd, int c, char *arg, struct runner_opts *o)
+{
+	int64_t sd;
+
+	switch (c) {
+	case 'q':
+	case 'F':
+		o->profile = c == 'q' ? 0 : 2;
+		return 0;
+	case 'p':
+		return runner_set(cmd, arg, o);
+	case 'c':
+		o->cpu = arg;
+		return 0;
+	case 't':
+		o->tmpdir = arg;
+		return 0;
+	case 'P':
+		return runner_count(cmd, "--procs", arg, 1, 1000, &o->procs);
+	case 'S':
+		return runner_count(cmd, "--samples", arg, 1, 100000,
+				    &o->samples);
+	case 'r':
+		return runner_count(cmd, "--rounds", arg, 1, 1000, &o->rounds);
+	case 's':
+		if (kerf_parse_int(arg, &sd) || sd < 0)
+			return kerf_usage_error(
+				cmd,
+				"--seed: '%s' is not a non-negative integer",
+				arg);
+		o->seed = (uint64_t)sd;
+		o->have_seed = true;
+		return 0;
+	}
+	return kerf_usage_error(cmd, "see kerf %s --help", cmd);
+}
 
 /* One "a" or "a-b" of --cpu into pus, each checked against the allowed. */
 static int runner_cpu_range(const char *s, const char *t, const int *allowed,
@@ -122,6 +192,9 @@ static int runner_paths(struct runner *rn, struct runner_opts *o)
 					"cannot find the kerf binary: %s",
 					strerror(errno));
 	rn->selfbuf[sl] = 0;
+	if (o->self && !realpath(o->self, rn->selfbuf))
+		return kerf_usage_error("run", "'%s': %s", o->self,
+					strerror(errno));
 	if (!o->have_seed &&
 	    getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
 		o->seed = (uint64_t)kerf_now_ns();
@@ -150,12 +223,13 @@ static json_t *runner_doc(const struct runner *rn, const struct runner_opts *o,
 	json_decref(a);
 	json_object_set_new(run, "env", env);
 	cfg = json_pack(
-		"{s:s, s:i, s:i, s:I, s:I, s:i, s:O, s:[], s:{}, s:I, s:s}",
+		"{s:s, s:i, s:i, s:i, s:I, s:I, s:i, s:O, s:[], s:{}, s:I, s:s}",
 		"profile", rn->prof->name, "procs", rn->procs, "samples",
-		rn->samples, "target_ns", (json_int_t)rn->prof->target_ns,
-		"warmup_ns", (json_int_t)rn->prof->warmup_ns, "cpu", rn->cpu,
-		"cpus_allowed", rn->allowed, "patterns", "sets", "seed",
-		(json_int_t)rn->seed, "tmpdir", rn->tmpdir);
+		rn->samples, "rounds", rn->rounds, "target_ns",
+		(json_int_t)rn->prof->target_ns, "warmup_ns",
+		(json_int_t)rn->prof->warmup_ns, "cpu", rn->cpu, "cpus_allowed",
+		rn->allowed, "patterns", "sets", "seed", (json_int_t)rn->seed,
+		"tmpdir", rn->tmpdir);
 	for (int k = 0; k < o->npat; k++)
 		json_array_append_new(json_object_get(cfg, "patterns"),
 				      json_string(o->patterns[k]));
@@ -163,6 +237,8 @@ static json_t *runner_doc(const struct runner *rn, const struct runner_opts *o,
 		json_object_set_new(json_object_get(cfg, "sets"),
 				    o->sets[k].name,
 				    json_string(o->sets[k].values));
+	if (o->arm)
+		json_object_set(cfg, "arm", o->arm);
 	json_object_set_new(run, "config", cfg);
 	return run;
 }
@@ -178,8 +254,12 @@ int runner_prepare(struct runner *rn, struct runner_opts *o, int argc,
 	if (rc)
 		return rc;
 	rn->prof = &kerf_profiles[o->profile];
-	rn->procs = o->procs ? o->procs : rn->prof->procs;
+	rn->rounds = o->rounds > 0 ? o->rounds : 1;
+	/* The profile's processes split over the rounds, at least one. */
+	rn->procs = o->procs ? o->procs :
+			       (rn->prof->procs + rn->rounds - 1) / rn->rounds;
 	rn->samples = o->samples ? o->samples : rn->prof->samples;
+	rn->arm_params = json_incref(o->arm_params);
 	rn->run = runner_doc(rn, o, argc, argv);
 
 	/* Everything checked: now the directory, and a first (empty) file. */
@@ -212,37 +292,145 @@ static void runner_progress(int i, int n, const char *bench,
 	fflush(stderr);
 }
 
-void runner_loop(struct runner *rn, json_t *jobs)
+/* One (arm, job) of a round. */
+struct runner_item {
+	int arm, job;
+};
+
+/* Round rd's order: Fisher-Yates from the seed and the round. */
+static void runner_shuffle(struct runner_item *it, size_t n, uint64_t seed,
+			   int rd)
 {
-	json_t *job, *results = json_object_get(rn->run, "results");
-	size_t i;
+	struct kerf_rng g;
+
+	kerf_rng_seed(&g, seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(rd + 1)));
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)kerf_rng_below(&g, i);
+		struct runner_item t = it[i - 1];
+
+		it[i - 1] = it[j];
+		it[j] = t;
+	}
+}
+
+/* The arm's results so far, in plan order, into run.json; written. */
+static void runner_publish(struct runner *rn, json_t **last, size_t nj)
+{
+	json_t *res = json_array();
 	int rc;
 
-	job_catch_signals();
-	rn->start = kerf_now_ns();
-	json_array_foreach(jobs, i, job)
-	{
-		json_t *r;
+	for (size_t j = 0; j < nj; j++)
+		if (last[j])
+			json_array_append(res, last[j]);
+	json_object_set_new(rn->run, "results", res);
+	rc = kerf_run_write(rn->run, rn->out);
+	if (rc)
+		fprintf(stderr, "\nkerf: cannot rewrite %s/run.json: %s\n",
+			rn->out, strerror(-rc));
+}
 
-		runner_progress(
-			(int)i, (int)json_array_size(jobs),
-			json_string_value(json_object_get(job, "bench")),
-			json_object_get(job, "params"), rn->start);
-		r = job_run(rn, job, (int)i);
-		if (job_interrupted()) {
-			json_decref(r);
-			break;
-		}
-		if (!strcmp(json_string_value(json_object_get(r, "status")),
-			    "error"))
-			rn->failed++;
-		json_array_append_new(results, r);
-		rc = kerf_run_write(rn->run, rn->out);
-		if (rc)
-			fprintf(stderr,
-				"\nkerf run: cannot rewrite %s/run.json: %s\n",
-				rn->out, strerror(-rc));
+/* config.round_order of the arm: one more round, or one more key in it. */
+static void runner_order(struct runner *rn, const json_t *job)
+{
+	json_t *cfg = json_object_get(rn->run, "config");
+	json_t *ro = json_object_get(cfg, "round_order");
+	char key[1024];
+
+	if (!ro) {
+		ro = json_array();
+		json_object_set_new(cfg, "round_order", ro);
 	}
+	if (!job) {
+		json_array_append_new(ro, json_array());
+		return;
+	}
+	kerf_result_key(job, key, sizeof(key));
+	json_array_append_new(json_array_get(ro, json_array_size(ro) - 1),
+			      json_string(key));
+}
+
+/* Measure item it in round rd; its arm's run.json rewritten. */
+static int runner_item(struct runner_arms *arms, struct runner_item it,
+		       struct job_acc *a, json_t **last, size_t nj, int rd,
+		       bool order)
+{
+	struct runner *rn = arms->rn[it.arm];
+	int rc;
+
+	if (job_acc_done(a)) {
+		/* Skipped from the start: said once. */
+		if (!last[it.job]) {
+			last[it.job] = job_result(rn, a, it.job);
+			runner_publish(rn, last, nj);
+		}
+		return 0;
+	}
+	if (arms->enter && (rc = arms->enter(arms->ctx, it.arm)))
+		return rc;
+	job_round(rn, a, rd);
+	if (job_interrupted())
+		return 0;
+	json_decref(last[it.job]);
+	last[it.job] = job_result(rn, a, it.job);
+	if (order)
+		runner_order(rn, last[it.job]);
+	runner_publish(rn, last, nj);
+	return 0;
+}
+
+int runner_rounds(struct runner_arms *arms, json_t *jobs)
+{
+	size_t nj = json_array_size(jobs), n = nj * (size_t)arms->n, k;
+	int nr = arms->rn[0]->rounds, rc = 0;
+	struct job_acc **acc = calloc(n + 1, sizeof(*acc));
+	json_t **last = calloc(n + 1, sizeof(*last));
+	struct runner_item *it = calloc(n + 1, sizeof(*it));
+	bool order = nr > 1 || arms->n > 1;
+	uint64_t start = kerf_now_ns();
+
+	job_catch_signals();
+	for (k = 0; k < n; k++)
+		acc[k] = job_acc_new(arms->rn[k / nj],
+				     json_array_get(jobs, k % nj));
+	for (int a = 0; a < arms->n; a++)
+		arms->rn[a]->start = start;
+	for (int rd = 0; rd < nr && !rc && !job_interrupted(); rd++) {
+		for (k = 0; k < n; k++)
+			it[k] = (struct runner_item){ (int)(k / nj),
+						      (int)(k % nj) };
+		if (order)
+			runner_shuffle(it, n, arms->rn[0]->seed, rd);
+		for (int a = 0; order && a < arms->n; a++)
+			runner_order(arms->rn[a], NULL);
+		for (k = 0; k < n && !rc && !job_interrupted(); k++) {
+			size_t at = (size_t)it[k].arm * nj + (size_t)it[k].job;
+			const json_t *job = json_array_get(jobs, it[k].job);
+
+			runner_progress((int)(k + (size_t)rd * n),
+					(int)(n * (size_t)nr),
+					json_string_value(
+						json_object_get(job, "bench")),
+					json_object_get(job, "params"), start);
+			rc = runner_item(arms, it[k], acc[at],
+					 last + (size_t)it[k].arm * nj, nj, rd,
+					 order);
+		}
+	}
+	for (k = 0; k < n; k++) {
+		job_acc_free(acc[k]);
+		json_decref(last[k]);
+	}
+	free(acc);
+	free(last);
+	free(it);
+	return rc;
+}
+
+void runner_loop(struct runner *rn, json_t *jobs)
+{
+	struct runner_arms arms = { .rn = { rn }, .n = 1 };
+
+	runner_rounds(&arms, jobs);
 }
 
 /*
@@ -303,15 +491,16 @@ static int runner_interrupted(struct runner *rn)
 	json_object_set_new(rn->run, "interrupted", json_true());
 	kerf_run_write(rn->run, rn->out);
 	fprintf(stderr,
-		"kerf run: interrupted; %s/run.json holds the %zu finished results\n",
+		"kerf: interrupted; %s/run.json holds the %zu finished results\n",
 		rn->out, json_array_size(json_object_get(rn->run, "results")));
 	return 128 + job_interrupted();
 }
 
-int runner_finish(struct runner *rn)
+int runner_close(struct runner *rn)
 {
-	json_t *warnings = json_object_get(rn->run, "warnings");
-	int rc;
+	const json_t *r;
+	int rc, failed = 0;
+	size_t i;
 
 	runner_derive(rn);
 	if (isatty(STDERR_FILENO))
@@ -322,6 +511,19 @@ int runner_finish(struct runner *rn)
 	kerf_run_derived(rn->run);
 	kerf_run_finish(rn->run);
 	rc = kerf_run_write(rn->run, rn->out);
+	json_array_foreach(json_object_get(rn->run, "results"), i, r) failed +=
+		!strcmp(json_string_value(json_object_get(r, "status")),
+			"error");
+	return rc || failed ? KERF_EXIT_FAIL : KERF_EXIT_OK;
+}
+
+int runner_finish(struct runner *rn)
+{
+	json_t *warnings = json_object_get(rn->run, "warnings");
+	int rc = runner_close(rn);
+
+	if (job_interrupted())
+		return rc;
 	kerf_print_table(rn->run, stdout);
 	runner_print_derived(rn);
 	for (size_t i = 0; i < json_array_size(warnings); i++)
@@ -329,11 +531,12 @@ int runner_finish(struct runner *rn)
 		       json_string_value(json_array_get(warnings, i)));
 	printf("results: %s/run.json (%.1f s)\n", rn->out,
 	       (double)(kerf_now_ns() - rn->start) / 1e9);
-	return rc || rn->failed ? KERF_EXIT_FAIL : KERF_EXIT_OK;
+	return rc;
 }
 
 void runner_free(struct runner *rn)
 {
 	json_decref(rn->run);
 	json_decref(rn->allowed);
+	json_decref(rn->arm_params);
 }

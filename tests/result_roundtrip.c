@@ -84,6 +84,18 @@ int main(void)
 	write_file(path, "{\"schema\": \"kerf.run/9\", \"results\": []}");
 	expect(!kerf_run_load(path, err, sizeof(err)), "other schema refused");
 	printf("  schema: %s\n", err);
+	/* kerf.run/1 (a run of one round) and /2 are both read. */
+	for (int v = 1; v <= 2; v++) {
+		char text[128];
+		json_t *ok;
+
+		snprintf(text, sizeof(text),
+			 "{\"schema\": \"kerf.run/%d\", \"results\": []}", v);
+		write_file(path, text);
+		ok = kerf_run_load(path, err, sizeof(err));
+		expect(ok != NULL, "kerf.run/1 and /2 read");
+		json_decref(ok);
+	}
 	write_file(
 		path,
 		"{\"schema\": \"kerf.run/1\", \"results\": [{\"bench\": 1}]}");

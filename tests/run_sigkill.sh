@@ -23,7 +23,7 @@ python3 - "$out/run.json" <<'PY' || exit 1
 import json, sys
 run = json.load(open(sys.argv[1]))
 res = run["results"]
-assert run["schema"] == "kerf.run/1"
+assert run["schema"] == "kerf.run/2"
 assert run["finished"] is None, "a killed run cannot have finished"
 assert len(res) >= 2, f"only {len(res)} results kept"
 for r in res:

@@ -24,10 +24,11 @@ static void run_help(void)
 {
 	printf("usage: kerf run [PATTERN...] [--quick|--full] [-p NAME=V1[,V2...]]...\n"
 	       "                [--cpu auto|LIST] [--out DIR] [--tmpdir DIR]\n"
-	       "                [--procs N] [--samples N] [--seed N] [--report]\n"
+	       "                [--procs N] [--samples N] [--rounds R] [--seed N]\n"
+	       "                [--report]\n"
 	       "                [--export LIST]\n"
 	       "\n"
-	       "Run benches and write DIR/run.json (schema kerf.run/1, see results/README.md).\n"
+	       "Run benches and write DIR/run.json (schema kerf.run/2, see results/README.md).\n"
 	       "\n"
 	       "  PATTERN            a bench (syscall/getppid), a family (syscall) or a glob\n"
 	       "                     ('vdso/*'); none: the default suite (kerf list marks it)\n"
@@ -40,9 +41,12 @@ static void run_help(void)
 	       "                     the first; auto: all allowed, benches on the last PU\n"
 	       "  --out DIR          write DIR/run.json (default results/<UTC time>-<host>/)\n"
 	       "  --tmpdir DIR       scratch files of benches (default $TMPDIR or /tmp)\n"
-	       "  --procs N          worker processes per result (overrides the profile)\n"
+	       "  --procs N          worker processes per result and round (default: the\n"
+	       "                     profile's, split over the rounds, at least 1)\n"
 	       "  --samples N        samples per worker process (overrides the profile)\n"
-	       "  --seed N           bootstrap seed (default: random, recorded)\n"
+	       "  --rounds R         measure every result R times (1..1000, default 1),\n"
+	       "                     each round in a fresh random order with fresh processes\n"
+	       "  --seed N           bootstrap and round-order seed (default: random, recorded)\n"
 	       "  --report           also write the HTML report with its plots into DIR\n"
 	       "                     (DIR/index.html; see kerf report)\n"
 	       "  --dry-run          print the planned results (bench and parameters), run nothing\n"
@@ -51,18 +55,6 @@ static void run_help(void)
 	       "                     (DIR/run.gbench.json, DIR/run.bmf.json, DIR/run.csv)\n"
 	       "\n"
 	       "Exit status: 0 every bench ran (or skipped), 1 a bench failed, 2 bad usage.\n");
-}
-
-static int run_count(const char *opt, const char *s, int lo, int hi, int *out)
-{
-	int64_t v;
-
-	if (kerf_parse_int(s, &v) || v < lo || v > hi)
-		return kerf_usage_error("run",
-					"%s: '%s' is not an integer in %d..%d",
-					opt, s, lo, hi);
-	*out = (int)v;
-	return 0;
 }
 
 /* --export and --report: files beside run.json. Returns 0 or -1. */
@@ -107,24 +99,6 @@ static int run_extras(const struct run_opts *o, json_t *run)
 	return bad;
 }
 
-/* -p NAME=V1,V2: one more parameter set. */
-static int run_set(char *arg, struct runner_opts *r)
-{
-	char *eq = strchr(arg, '=');
-
-	if (!eq || eq == arg || !eq[1])
-		return kerf_usage_error(
-			"run", "-p '%s': expected NAME=VALUE or NAME=V1,V2,...",
-			arg);
-	if (r->nsets >= 64)
-		return kerf_usage_error("run",
-					"too many -p options (64 at most)");
-	*eq = 0;
-	r->sets[r->nsets].name = arg;
-	r->sets[r->nsets++].values = eq + 1;
-	return 0;
-}
-
 /* --export LIST: the formats, each checked. */
 static int run_exports(char *list, struct run_opts *o)
 {
@@ -146,40 +120,20 @@ static int run_exports(char *list, struct run_opts *o)
 static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option lopts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "full", no_argument, NULL, 'F' },
-		{ "param", required_argument, NULL, 'p' },
-		{ "cpu", required_argument, NULL, 'c' },
+		RUNNER_LONGOPTS,
 		{ "out", required_argument, NULL, 'o' },
-		{ "tmpdir", required_argument, NULL, 't' },
-		{ "procs", required_argument, NULL, 'P' },
-		{ "samples", required_argument, NULL, 'S' },
-		{ "seed", required_argument, NULL, 's' },
 		{ "report", no_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "export", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, v = 0;
+	int c;
 
 	o->run.profile = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hp:o:", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'q':
-			o->run.profile = 0;
-			break;
-		case 'F':
-			o->run.profile = 2;
-			break;
-		case 'p':
-			if (run_set(optarg, &o->run))
-				return KERF_EXIT_USAGE;
-			break;
-		case 'c':
-			o->run.cpu = optarg;
-			break;
 		case 'o':
 			if (!*optarg)
 				return kerf_usage_error(
@@ -187,31 +141,6 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 					"--out: the directory name is empty");
 			o->run.out = optarg;
 			break;
-		case 't':
-			o->run.tmpdir = optarg;
-			break;
-		case 'P':
-			if (run_count("--procs", optarg, 1, 1000, &v))
-				return KERF_EXIT_USAGE;
-			o->run.procs = v;
-			break;
-		case 'S':
-			if (run_count("--samples", optarg, 1, 100000, &v))
-				return KERF_EXIT_USAGE;
-			o->run.samples = v;
-			break;
-		case 's': {
-			int64_t sd;
-
-			if (kerf_parse_int(optarg, &sd) || sd < 0)
-				return kerf_usage_error(
-					"run",
-					"--seed: '%s' is not a non-negative integer",
-					optarg);
-			o->run.seed = (uint64_t)sd;
-			o->run.have_seed = true;
-			break;
-		}
 		case 'R':
 			o->report = true;
 			break;
@@ -226,7 +155,8 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			run_help();
 			return -1;
 		default:
-			return kerf_usage_error("run", "see kerf run --help");
+			if (runner_opt("run", c, optarg, &o->run))
+				return KERF_EXIT_USAGE;
 		}
 	}
 	for (int i = optind; i < argc; i++) {
@@ -236,26 +166,6 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		o->run.patterns[o->run.npat++] = argv[i];
 	}
 	return 0;
-}
-
-/* Patterns and -p options into jobs; --dry-run prints them. */
-static int run_plan(struct runner_opts *r, json_t *jobs)
-{
-	bool *selected = calloc((size_t)kerf_nbenches + 1, sizeof(bool));
-	int rc = KERF_EXIT_USAGE;
-
-	if (plan_select(r->patterns, r->npat, selected) ||
-	    plan_check_sets(r->sets, r->nsets, selected) ||
-	    plan_expand(selected, r->sets, r->nsets, r->profile, jobs))
-		goto out;
-	if (!json_array_size(jobs)) {
-		kerf_usage_error("run", "nothing to run");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(selected);
-	return rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -270,9 +180,11 @@ int cmd_run(int argc, char **argv)
 		rc = rc < 0 ? KERF_EXIT_OK : KERF_EXIT_USAGE;
 		goto out;
 	}
-	rc = run_plan(&o.run, jobs);
-	if (rc)
+	rc = KERF_EXIT_USAGE;
+	if (plan_jobs("run", o.run.patterns, o.run.npat, o.run.sets,
+		      o.run.nsets, o.run.profile, jobs))
 		goto out;
+	rc = KERF_EXIT_OK;
 	if (o.dry_run) {
 		kerf_print_plan(jobs, kerf_profiles[o.run.profile].name,
 				stdout);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* run.json (schema kerf.run/1): writing it atomically and reading it back. */
+/* run.json (schema kerf.run/2, /1 read): writing it atomically and reading it back. */
 #ifndef KERF_RESULT_H
 #define KERF_RESULT_H
 
@@ -8,7 +8,9 @@
 
 #include "kerf/stats.h"
 
-#define KERF_RUN_SCHEMA "kerf.run/1"
+#define KERF_RUN_SCHEMA "kerf.run/2"
+/* The older schema readers still accept: a run of one round. */
+#define KERF_RUN_SCHEMA_V1 "kerf.run/1"
 
 /* A new run object: schema, tool, started; env and config set by callers. */
 json_t *kerf_run_new(void);
@@ -30,7 +32,7 @@ int kerf_run_write(const json_t *run, const char *dir);
 /*
  * Load a run: PATH is a run.json or a directory holding one. On failure
  * returns NULL and puts "FILE:LINE:COL: what" (or "FILE: what") in err.
- * Checks the schema name and the shape of "results".
+ * Checks the schema name (kerf.run/2 or /1) and the shape of "results".
  */
 json_t *kerf_run_load(const char *path, char *err, size_t errlen);
 
