@@ -82,8 +82,7 @@ int cmd_export(int argc, char **argv)
 			KERF_EXPORT_FORMATS);
 		return KERF_EXIT_USAGE;
 	}
-	if (strcmp(format, "gbench") && strcmp(format, "bmf") &&
-	    strcmp(format, "csv")) {
+	if (!kerf_export_known(format)) {
 		fprintf(stderr,
 			"kerf export: unknown format '%s' (accepted: %s)\n",
 			format, KERF_EXPORT_FORMATS);
