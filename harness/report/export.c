@@ -37,6 +37,17 @@ bool kerf_export_known(const char *format)
 	return false;
 }
 
+const char *kerf_export_file(const char *format)
+{
+	if (!strcmp(format, "csv"))
+		return "run.csv";
+	if (!strcmp(format, "gab-smaller"))
+		return "run.gab-smaller.json";
+	if (!strcmp(format, "gab-bigger"))
+		return "run.gab-bigger.json";
+	return !strcmp(format, "bmf") ? "run.bmf.json" : "run.gbench.json";
+}
+
 static json_t *export_doc(const json_t *run, const char *format)
 {
 	if (!strcmp(format, "gbench"))

@@ -34,6 +34,8 @@ int kerf_export_write(const json_t *run, const char *format, const char *path,
 
 /* FORMAT is one kerf_export_write() accepts. */
 bool kerf_export_known(const char *format);
+/* The file kerf run --export writes for FORMAT: "run.gbench.json"... */
+const char *kerf_export_file(const char *format);
 /* The formats kerf_export_write() accepts, for messages. */
 #define KERF_EXPORT_FORMATS "gbench|bmf|csv|gab-smaller|gab-bigger"
 
