@@ -48,7 +48,7 @@ static void run_help(void)
 	       "  --dry-run          print the planned results (bench and parameters), run nothing\n"
 	       "  --export LIST      also write exports into DIR, LIST of " KERF_EXPORT_FORMATS
 	       "\n"
-	       "                     (DIR/run.gbench.json, DIR/run.bmf.json, DIR/run.csv)\n"
+	       "                     (DIR/run.FORMAT.json; csv: DIR/run.csv)\n"
 	       "\n"
 	       "Exit status: 0 every bench ran (or skipped), 1 a bench failed, 2 bad usage.\n");
 }
