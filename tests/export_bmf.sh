@@ -53,10 +53,13 @@ for r in run["results"]:
     got = base.get(name, {}).get(want[0], {}).get("value")
     if got is None or abs(got - want[1]) > 1e-9 * abs(want[1]):
         bad(f"{name}: {want[0]} {got}, want {want[1]} ({u})")
-    for m in r.get("metrics", {}):
-        key = m + ("-ns" if r["metrics"][m]["unit"] in units else "")
-        if key not in base.get(name, {}):
-            bad(f"{name}: metric {m} not exported as {key}")
+    for m, mv in r.get("metrics", {}).items():
+        # one unit per measure, named: times in ns, % as pct
+        f, suffix = units.get(mv["unit"], 1), {"%": "-pct"}.get(mv["unit"])
+        key = m.replace("_", "-") + ("-ns" if mv["unit"] in units else suffix)
+        got = base.get(name, {}).get(key, {}).get("value")
+        if got is None or abs(got - mv["value"] * f) > 1e-9 * abs(got):
+            bad(f"{name}: metric {m} ({mv['unit']}) not exported as {key}: {got}")
 ev = "evloop/echo/conns:1/server:epoll"
 for k in ("throughput", "p99-ns"):
     print(f"  {ev} {k}: {base[ev][k]['value']} -> {new[ev][k]['value']}")

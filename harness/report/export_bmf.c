@@ -82,7 +82,8 @@ static bool bmf_main_measure(const json_t *r, char *measure, size_t len,
 	return measure[0] != '\0';
 }
 
-/* Derived metrics: "p99" in us becomes "p99-ns" in ns; "x" in % "x-pct"... */
+/* Derived metrics, their unit in their name: "p99" in us is "p99-ns" in ns,
+ * "util" in % "util-pct", "n" in B "n-b". */
 static void bmf_metrics(json_t *b, const json_t *r)
 {
 	json_t *metrics = json_object_get(r, "metrics"), *mv;
@@ -98,7 +99,11 @@ static void bmf_metrics(json_t *b, const json_t *r)
 		if (!ju_num(mv, "value", &v))
 			continue;
 		kerf_slug(mk, measure, sizeof(measure) - 70);
-		kerf_slug(unit ? unit : "", us, sizeof(us));
+		/* "%" has no letters to slug */
+		kerf_slug(unit && strcmp(unit, "%") ? unit :
+			  unit			    ? "pct" :
+						      "",
+			  us, sizeof(us));
 		o = strlen(measure);
 		if (f)
 			snprintf(measure + o, sizeof(measure) - o, "-ns");
@@ -187,7 +192,7 @@ json_t *export_gab(const json_t *run, bool bigger)
 	{
 		const char *better = ju_str(r, "better");
 		const char *unit = ju_str(r, "unit");
-		char name[512], range[160], a[40], b[40], extra[64];
+		char name[512], range[160], extra[64];
 		double med, lo, hi, n = 0;
 		bool ci;
 		json_t *e;
@@ -199,9 +204,9 @@ json_t *export_gab(const json_t *run, bool bigger)
 		e = json_pack("{s:s, s:s, s:o}", "name", name, "unit",
 			      unit ? unit : "", "value", export_real(med));
 		if (ci) {
-			kerf_fmt_double(lo, a, sizeof(a));
-			kerf_fmt_double(hi, b, sizeof(b));
-			snprintf(range, sizeof(range), "95%% CI %s..%s", a, b);
+			/* display text: 4 significant digits */
+			snprintf(range, sizeof(range), "95%% CI %.4g..%.4g", lo,
+				 hi);
 			json_object_set_new(e, "range", json_string(range));
 		}
 		if (ju_num(json_object_get(r, "stats"), "n", &n)) {
