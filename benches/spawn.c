@@ -383,8 +383,8 @@ static int exec_setup(struct kerf_ctx *ctx)
 
 	if (ret)
 		return kerf_fail(ctx, ret,
-				 "helper kerf-exit0 not found next to kerf "
-				 "(%s): %s",
+				 "helper kerf-exit0 not found in %s nor next "
+				 "to kerf: %s",
 				 p->helper, strerror(-ret));
 	return rss_setup(ctx);
 }

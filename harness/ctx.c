@@ -120,10 +120,15 @@ const char *kerf_tmpdir(struct kerf_ctx *ctx)
 	return ctx->tmpdir;
 }
 
+/*
+ * An installed kerf finds its helpers in ../libexec/kerf/ from its binary
+ * (KERF_HELPER_DIR, relative to the binary's directory, set by CMake from
+ * the install dirs); a build tree has them beside the binary.
+ */
 int kerf_helper_path(struct kerf_ctx *ctx, const char *name, char *buf,
 		     size_t len)
 {
-	char self[PATH_MAX];
+	char self[PATH_MAX], beside[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	char *slash;
 
@@ -133,7 +138,16 @@ int kerf_helper_path(struct kerf_ctx *ctx, const char *name, char *buf,
 	slash = strrchr(self, '/');
 	if (slash)
 		*slash = 0;
-	if (snprintf(buf, len, "%s/%s", self, name) >= (int)len)
+	if (snprintf(beside, sizeof(beside), "%s/%s", self, name) >=
+		    (int)sizeof(beside) ||
+	    snprintf(buf, len, "%s/%s/%s", self, KERF_HELPER_DIR, name) >=
+		    (int)len)
 		return -ENAMETOOLONG;
-	return access(buf, X_OK) ? -errno : 0;
+	if (!access(buf, X_OK))
+		return 0;
+	if (!access(beside, X_OK)) {
+		snprintf(buf, len, "%s", beside);
+		return 0;
+	}
+	return -errno;
 }

@@ -65,7 +65,25 @@ static void help(FILE *f)
 	fprintf(f,
 		"\n"
 		"exit status: 0 success, 1 a bench failed or a regression was found,\n"
-		"2 bad usage or input.\n");
+		"2 bad usage or input, 128+N killed by signal N (130 SIGINT, 143\n"
+		"SIGTERM) after cleaning up.\n");
+}
+
+/* kerf help CMD: what kerf CMD --help prints. */
+static int main_help(const char *name)
+{
+	char arg0[64], arg1[] = "--help";
+	char *argv[] = { arg0, arg1, NULL };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(name, cmds[i].name))
+			continue;
+		snprintf(arg0, sizeof(arg0), "%s", name);
+		return cmds[i].main(2, argv);
+	}
+	fprintf(stderr, "kerf help: unknown command '%s'\n", name);
+	help(stderr);
+	return KERF_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -76,6 +94,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "__worker"))
 		return kerf_worker_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help") && argc > 2)
+		return main_help(argv[2]);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		help(stdout);

@@ -46,7 +46,7 @@ expect_2 "'foo' is not a format" run calib/spin --export foo
 # A size parameter, where some bench has one (tlb, spawn, fileio ...).
 sz=$("$KERF" list --json | python3 -c '
 import json, sys
-for b in json.load(sys.stdin):
+for b in json.load(sys.stdin)["benches"]:
     for p in b["params"]:
         if p["type"] == "size":
             print(b["name"], p["name"]); sys.exit()')

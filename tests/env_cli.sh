@@ -17,6 +17,7 @@ if command -v python3 >/dev/null; then
 	python3 - "$tmp/env.json" $keys <<'PY' || fail=1
 import json, sys
 doc = json.load(open(sys.argv[1]))
+assert doc["schema"] == "kerf.env/1", doc.get("schema")
 env = doc["env"]
 missing = [k for k in sys.argv[2:] if k not in env]
 if missing:

@@ -8,11 +8,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
 
-for fmt in gbench bmf csv; do
+for fmt in gbench bmf csv gab-smaller gab-bigger; do
 	case $fmt in
-	gbench) want=$g/expected.gbench.json ;;
-	bmf) want=$g/expected.bmf.json ;;
 	csv) want=$g/expected.csv ;;
+	*) want=$g/expected.$fmt.json ;;
 	esac
 	if ! "$KERF" export "$g/run.json" --format $fmt -o "$work/out.$fmt"; then
 		echo "FAIL: export --format $fmt exited non-zero"; fail=1
@@ -35,7 +34,8 @@ done
 
 # JSON exports parse, and hold no NaN or Infinity (Python accepts them,
 # so look for the words; strict parsers refuse them).
-python3 - "$work/out.gbench" "$work/out.bmf" <<'PY' || fail=1
+python3 - "$work/out.gbench" "$work/out.bmf" "$work/out.gab-smaller" \
+	"$work/out.gab-bigger" <<'PY' || fail=1
 import json, sys
 for p in sys.argv[1:]:
     text = open(p).read()
@@ -65,7 +65,7 @@ expect_2() {
 }
 printf '{"schema": "kerf.run/1", "results": [\n  {"bench": 1,,\n' \
 	>"$work/broken.json"
-expect_2 "'xml' (accepted: gbench|bmf|csv)" export "$g/run.json" \
+expect_2 "'xml' (accepted: gbench|bmf|csv|gab-smaller|gab-bigger)" export "$g/run.json" \
 	--format xml -o "$work/never"
 expect_2 "--format is required" export "$g/run.json" -o "$work/never"
 expect_2 "no RUN given" export --format csv

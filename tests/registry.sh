@@ -48,7 +48,7 @@ check_names stressors < <("$KERF" stress --list | grep -v '^ ' | awk '{print $1}
 check_list bench benches KERF_BENCH
 "$KERF" list --names >/dev/null || { echo "FAIL: kerf list"; exit 1; }
 check_names benches < <("$KERF" list --names)
-"$KERF" list --json | python3 -c 'import json,sys; a=json.load(sys.stdin); assert all(b["unit"] and b["summary"] for b in a)' ||
+"$KERF" list --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"] == "kerf.list/1"; a=d["benches"]; assert all(b["unit"] and b["summary"] for b in a)' ||
 	{ echo "FAIL: kerf list --json"; fail=1; }
 [ $fail = 0 ] && echo PASS
 exit $fail

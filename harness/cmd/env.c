@@ -18,7 +18,8 @@ static void env_help(FILE *out)
 		"virtualisation, cgroups, perf, ...) and the warnings that\n"
 		"follow from it. The keys are described in results/README.md.\n"
 		"\n"
-		"  --json   print {\"env\": {...}, \"warnings\": [...]}\n"
+		"  --json   print {\"schema\": \"kerf.env/1\", \"env\": {...},\n"
+		"           \"warnings\": [...]}\n"
 		"  --help   print this help\n");
 }
 
@@ -51,8 +52,8 @@ int cmd_env(int argc, char **argv)
 		return KERF_EXIT_FAIL;
 	}
 	if (as_json) {
-		both = json_pack("{s:o, s:o}", "env", env, "warnings",
-				 warnings);
+		both = json_pack("{s:s, s:o, s:o}", "schema", "kerf.env/1",
+				 "env", env, "warnings", warnings);
 		if (!both || json_dumpf(both, stdout, JSON_INDENT(2)) < 0)
 			ret = KERF_EXIT_FAIL;
 		else

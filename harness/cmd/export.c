@@ -12,31 +12,31 @@
 static void export_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kerf export RUN --format %s [-o FILE]\n"
+		"usage: kerf export RUN --format FORMAT [-o FILE]\n"
 		"  RUN        a run.json or the directory holding one\n"
-		"  --format   gbench: Google Benchmark JSON (compare.py, "
-		"github-action-benchmark)\n"
-		"             bmf: Bencher Metric Format (median, 95%% "
-		"interval)\n"
-		"             csv: one row per sample\n"
+		"  --format   %s:\n"
+		"    gbench       Google Benchmark JSON (compare.py)\n"
+		"    bmf          Bencher Metric Format (median, 95%% interval)\n"
+		"    gab-smaller  github-action-benchmark customSmallerIsBetter\n"
+		"    gab-bigger   github-action-benchmark customBiggerIsBetter\n"
+		"    csv          one row per sample, skip or failure\n"
 		"  -o FILE    write FILE (whole or not at all); default or '-': "
 		"stdout\n"
-		"gbench: one entry per sample (a repetition) and mean, median, "
-		"stddev, cv\n"
-		"aggregates, named bench/param:value; times keep their unit "
-		"(ns/op: \"ns\");\n"
-		"cpu_time repeats real_time (kerf measures wall time); a unit "
-		"that is not a\n"
-		"time (req/s) is a counter named after it (req_per_s) with the "
-		"times 0;\n"
-		"skips and errors are entries with error_occurred.\n"
-		"bmf: time units as \"latency\" in ns, other units as a measure "
-		"named after the\n"
-		"unit (req-s), derived metrics as measures of their own.\n"
-		"csv: bench, one column per parameter (empty where a result "
-		"lacks it), unit,\n"
-		"proc (worker process), value; RFC 4180 quoting, LF line "
-		"ends.\n",
+		"gbench: an entry per sample and mean, median, stddev, cv "
+		"aggregates, named\n"
+		"bench/param:value; times keep their unit; a rate X/s is time "
+		"per X in ns,\n"
+		"named .../time_per_X (the rate stays as a counter); a skip or "
+		"failure is\n"
+		"skipped/error_occurred with its message and no times.\n"
+		"bmf: times as latency (ns), rates as throughput (X/s), "
+		"metrics named with\n"
+		"their unit (p99-ns). gab-*: the median in the result's unit, "
+		"the 95%%\n"
+		"interval as range; split by the result's better. csv: "
+		"run_id,host,bench,\n"
+		"params (k=v;...),unit,better,status,reason,round,proc,sample,"
+		"value.\n",
 		KERF_EXPORT_FORMATS);
 }
 
@@ -82,8 +82,7 @@ int cmd_export(int argc, char **argv)
 			KERF_EXPORT_FORMATS);
 		return KERF_EXIT_USAGE;
 	}
-	if (strcmp(format, "gbench") && strcmp(format, "bmf") &&
-	    strcmp(format, "csv")) {
+	if (!kerf_export_known(format)) {
 		fprintf(stderr,
 			"kerf export: unknown format '%s' (accepted: %s)\n",
 			format, KERF_EXPORT_FORMATS);

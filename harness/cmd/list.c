@@ -14,7 +14,7 @@ static void list_help(void)
 	       "Every bench: name, summary, unit, whether it is in the default suite\n"
 	       "(marked *) and needs root (marked #), and its parameters with type,\n"
 	       "default (a comma list is a default sweep) and accepted range.\n"
-	       "  --json    the same as JSON\n"
+	       "  --json    the same as JSON: {\"schema\": \"kerf.list/1\", \"benches\": [...]}\n"
 	       "  --names   bench names only, one per line\n");
 }
 
@@ -49,9 +49,12 @@ int cmd_list(int argc, char **argv)
 		for (int i = 0; i < kerf_nbenches; i++)
 			json_array_append_new(a,
 					      kerf_bench_json(kerf_benches[i]));
-		json_dumpf(a, stdout, JSON_INDENT(2));
+		json_t *doc = json_pack("{s:s, s:o}", "schema", "kerf.list/1",
+					"benches", a);
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
 		printf("\n");
-		json_decref(a);
+		json_decref(doc);
 		return KERF_EXIT_OK;
 	}
 	for (int i = 0; i < kerf_nbenches; i++) {

@@ -52,7 +52,7 @@ static void run_help(void)
 	       "  --dry-run          print the planned results (bench and parameters), run nothing\n"
 	       "  --export LIST      also write exports into DIR, LIST of " KERF_EXPORT_FORMATS
 	       "\n"
-	       "                     (DIR/run.gbench.json, DIR/run.bmf.json, DIR/run.csv)\n"
+	       "                     (DIR/run.FORMAT.json; csv: DIR/run.csv)\n"
 	       "\n"
 	       "Exit status: 0 every bench ran (or skipped), 1 a bench failed, 2 bad usage.\n");
 }
@@ -60,19 +60,12 @@ static void run_help(void)
 /* --export and --report: files beside run.json. Returns 0 or -1. */
 static int run_extras(const struct run_opts *o, json_t *run)
 {
-	static const char *const ext[] = { "gbench", "run.gbench.json",
-					   "bmf",    "run.bmf.json",
-					   "csv",    "run.csv" };
 	char path[PATH_MAX], err[1024];
 	int bad = 0;
 
 	for (int k = 0; k < o->nexports; k++) {
-		const char *name = "run.export";
-
-		for (int e = 0; e < 6; e += 2)
-			if (!strcmp(o->exports[k], ext[e]))
-				name = ext[e + 1];
-		snprintf(path, sizeof(path), "%s/%s", o->run.out, name);
+		snprintf(path, sizeof(path), "%s/%s", o->run.out,
+			 kerf_export_file(o->exports[k]));
 		if (kerf_export_write(run, o->exports[k], path, err,
 				      sizeof(err))) {
 			fprintf(stderr, "kerf run: --export %s: %s\n",
@@ -106,7 +99,7 @@ static int run_exports(char *list, struct run_opts *o)
 
 	for (char *t = strtok_r(list, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
-		if (strcmp(t, "gbench") && strcmp(t, "bmf") && strcmp(t, "csv"))
+		if (!kerf_export_known(t))
 			return kerf_usage_error(
 				"run",
 				"--export: '%s' is not a format; accepted: a comma list of " KERF_EXPORT_FORMATS,

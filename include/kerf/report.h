@@ -4,6 +4,7 @@
 #define KERF_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -22,14 +23,20 @@ int kerf_report_write(json_t *const *runs, const char *const *names, int nruns,
 
 /*
  * Export one run in FORMAT: "gbench" (Google Benchmark JSON), "bmf" (Bencher
- * Metric Format) or "csv" (one row per sample). PATH NULL or "-" writes to
+ * Metric Format), "gab-smaller" / "gab-bigger" (github-action-benchmark's
+ * customSmallerIsBetter / customBiggerIsBetter) or "csv" (one row per
+ * sample, skip or failure). PATH NULL or "-" writes to
  * stdout; a file is written whole or not at all (temporary file, rename).
  * Returns 0, -EINVAL for an unknown format, or a negative errno; err says why.
  */
 int kerf_export_write(const json_t *run, const char *format, const char *path,
 		      char *err, size_t errlen);
 
-/* The formats kerf_export_write() accepts, for messages: "gbench|bmf|csv". */
-#define KERF_EXPORT_FORMATS "gbench|bmf|csv"
+/* FORMAT is one kerf_export_write() accepts. */
+bool kerf_export_known(const char *format);
+/* The file kerf run --export writes for FORMAT: "run.gbench.json"... */
+const char *kerf_export_file(const char *format);
+/* The formats kerf_export_write() accepts, for messages. */
+#define KERF_EXPORT_FORMATS "gbench|bmf|csv|gab-smaller|gab-bigger"
 
 #endif
