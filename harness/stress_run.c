@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "harness.h"
 #include "kerf/env.h"
+#include "kerf/parse.h"
 #include "kerf/result.h"
 #include "stress_run.h"
 
@@ -606,6 +607,39 @@ static json_t *stress_result(struct kerf_stress *st, json_t *params, int err,
 	return res;
 }
 
+/*
+ * A memory limit the run's cgroup cannot really get: above what the
+ * cgroups over it leave, or above the host's available memory. Filling it
+ * would OOM a parent cgroup or the host, not the run. 0, or -ERANGE with
+ * the message printed.
+ */
+static int stress_check_room(const struct kerf_stress *st)
+{
+	struct kerf_cg_room room;
+	char lim[32], a[32], b[32];
+
+	kerf_cg_room(&st->cg, &room);
+	kerf_fmt_size(st->limit, lim, sizeof(lim));
+	if (room.headroom != UINT64_MAX && st->limit > room.headroom) {
+		kerf_fmt_size(room.parent_limit, a, sizeof(a));
+		kerf_fmt_size(room.parent_limit - room.headroom, b, sizeof(b));
+		fprintf(stderr,
+			"kerf stress: %s: --limit %s does not fit in the enclosing cgroup %s (limit %s, %s in use): filling it would OOM that cgroup, not the run's; give a --limit below %llu MiB\n",
+			st->s->name, lim, room.where, a, b,
+			(unsigned long long)(room.headroom >> 20));
+		return -ERANGE;
+	}
+	if (room.avail != UINT64_MAX && st->limit > room.avail) {
+		kerf_fmt_size(room.avail, a, sizeof(a));
+		fprintf(stderr,
+			"kerf stress: %s: --limit %s is more than this host's available memory (MemAvailable %s): filling it would push the host, not the run, into OOM; give a --limit below %llu MiB\n",
+			st->s->name, lim, a,
+			(unsigned long long)(room.avail >> 20));
+		return -ERANGE;
+	}
+	return 0;
+}
+
 json_t *kerf_stress_run(const struct kerf_stressor *s,
 			const struct kerf_stress_cfg *cfg, json_t *params,
 			int *rc)
@@ -620,6 +654,12 @@ json_t *kerf_stress_run(const struct kerf_stressor *s,
 	err = kerf_cg_create(&st.cg, s->ctrls, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "kerf stress: %s: %s\n", s->name, why);
+		*rc = KERF_EXIT_USAGE;
+		stress_free(&st);
+		return NULL;
+	}
+	if ((s->ctrls & KERF_CG_MEM) && stress_check_room(&st)) {
+		kerf_cg_destroy(&st.cg, 5000);
 		*rc = KERF_EXIT_USAGE;
 		stress_free(&st);
 		return NULL;

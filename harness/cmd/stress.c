@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "harness.h"
@@ -306,6 +307,7 @@ static int write_out(json_t *run, const struct stress_opts *o)
 
 int cmd_stress(int argc, char **argv)
 {
+	bool made_out;
 	struct stress_opts o = { 0 };
 	const struct kerf_stressor *s;
 	bool list = false, cleanup = false;
@@ -341,6 +343,7 @@ int cmd_stress(int argc, char **argv)
 		kerf_default_out(outbuf, sizeof(outbuf));
 		o.out = outbuf;
 	}
+	made_out = access(o.out, F_OK) != 0;
 	rc = kerf_mkdir_p(o.out);
 	if (rc) {
 		json_decref(params);
@@ -354,8 +357,12 @@ int cmd_stress(int argc, char **argv)
 	rc = KERF_EXIT_OK;
 	res = kerf_stress_run(s, &o.cfg, params, &rc);
 	json_decref(params);
-	if (!res)
+	if (!res) {
+		/* Refused before it started: no empty --out left behind. */
+		if (made_out)
+			rmdir(o.out);
 		return rc;
+	}
 	print_summary(res);
 	run = kerf_stress_run_json(res, &o.cfg, argc, argv);
 	if (write_out(run, &o))

@@ -198,10 +198,15 @@ const char *kerf_cg_mode(void)
 	return mt.any_v1 ? "v1" : "none";
 }
 
-static int enable_ctrls(const char *dir, unsigned int ctrls)
+/*
+ * Enable ctrls in dir's subtree_control; what was not enabled before is
+ * recorded in cg (when given) for kerf_cg_destroy to put back.
+ */
+static int enable_ctrls(struct kerf_cg *cg, const char *dir, unsigned int ctrls)
 {
 	char path[PATH_MAX + 32], buf[512], val[32];
-	int i, err;
+	unsigned int added = 0;
+	int i, err = 0;
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	for (i = 0; i < KERF_CG_NCTRL; i++) {
@@ -213,9 +218,41 @@ static int enable_ctrls(const char *dir, unsigned int ctrls)
 		snprintf(val, sizeof(val), "+%s", ctrl_name[i]);
 		err = write_file(path, val);
 		if (err)
-			return err;
+			break;
+		added |= 1u << i;
 	}
-	return 0;
+	if (added && cg && cg->nrestore < 2) {
+		snprintf(cg->restore_dir[cg->nrestore], PATH_MAX, "%s", dir);
+		cg->restore_ctrls[cg->nrestore++] = added;
+	}
+	return err;
+}
+
+/* Put back what enable_ctrls changed above the run's cgroup, last first. */
+static void cg_restore_parents(struct kerf_cg *cg)
+{
+	char path[PATH_MAX + 32], val[32];
+	int i, c;
+
+	if (cg->made_slice && cg->nrestore &&
+	    !strcmp(cg->restore_dir[cg->nrestore - 1] +
+			    strlen(cg->restore_dir[cg->nrestore - 1]) -
+			    strlen("/kerf.slice"),
+		    "/kerf.slice") &&
+	    !rmdir(cg->restore_dir[cg->nrestore - 1]))
+		cg->nrestore--; /* its subtree_control went with it */
+	for (i = cg->nrestore - 1; i >= 0; i--) {
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control",
+			 cg->restore_dir[i]);
+		for (c = KERF_CG_NCTRL - 1; c >= 0; c--) {
+			if (!(cg->restore_ctrls[i] & (1u << c)))
+				continue;
+			snprintf(val, sizeof(val), "-%s", ctrl_name[c]);
+			/* EBUSY: another run below still uses it; keep it. */
+			write_file(path, val);
+		}
+	}
+	cg->nrestore = 0;
 }
 
 static bool enabled_in(const char *dir, unsigned int ctrls)
@@ -229,19 +266,21 @@ static bool enabled_in(const char *dir, unsigned int ctrls)
  * is delegated (kerf then moves itself to a leaf kerf-<pid>-self so that
  * the controllers can be enabled: the no-internal-process rule).
  */
-static int v2_parent(const struct cg_mounts *mt, unsigned int ctrls,
-		     char *parent, char *why, size_t whylen)
+static int v2_parent(struct kerf_cg *cg, const struct cg_mounts *mt,
+		     unsigned int ctrls, char *parent, char *why, size_t whylen)
 {
 	char path[PATH_MAX + 64], leaf[PATH_MAX + 64], pid[32];
 	int err;
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", mt->v2);
 	if (geteuid() == 0 && !access(path, W_OK) &&
-	    !enable_ctrls(mt->v2, ctrls)) {
+	    !enable_ctrls(cg, mt->v2, ctrls)) {
 		snprintf(parent, PATH_MAX, "%.4000s/kerf.slice", mt->v2);
-		if (mkdir(parent, 0755) && errno != EEXIST)
+		if (!mkdir(parent, 0755))
+			cg->made_slice = true;
+		else if (errno != EEXIST)
 			goto delegated;
-		if (!enable_ctrls(parent, ctrls))
+		if (!enable_ctrls(cg, parent, ctrls))
 			return 0;
 	}
 delegated:
@@ -260,7 +299,7 @@ delegated:
 		snprintf(pid, sizeof(pid), "%d", (int)getpid());
 		if (write_file(path, pid))
 			goto fail_leaf;
-		err = enable_ctrls(mt->v2own, ctrls);
+		err = enable_ctrls(cg, mt->v2own, ctrls);
 		if (!err) {
 			snprintf(parent, PATH_MAX, "%s", mt->v2own);
 			return 0;
@@ -297,9 +336,11 @@ int kerf_cg_create(struct kerf_cg *cg, unsigned int ctrls, char *why,
 	scan_mounts(&mt);
 
 	if (v2_offers(&mt, ctrls)) {
-		err = v2_parent(&mt, ctrls, parent, why, whylen);
-		if (err)
+		err = v2_parent(cg, &mt, ctrls, parent, why, whylen);
+		if (err) {
+			cg_restore_parents(cg);
 			return err;
+		}
 		snprintf(cg->dir[0], PATH_MAX, "%.3900s/%s", parent, cg->name);
 		if (mkdir(cg->dir[0], 0755)) {
 			err = -errno;
@@ -654,22 +695,67 @@ pid_t kerf_cg_spawn(struct kerf_cg *cg, int (*fn)(void *), void *arg)
 	return err ? err : pid;
 }
 
-/* SIGKILL every pid listed in dir/cgroup.procs; returns how many. */
+/* Is pid listed in the cgroup.procs text buf? */
+static bool cg_listed(const char *buf, long pid)
+{
+	const char *p = buf;
+	char *end;
+
+	for (; *p; p = end) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (v == pid)
+			return true;
+	}
+	return false;
+}
+
+/* SIGKILL through the pidfd, or pid itself where there is none (< 5.3). */
+static int cg_sigkill(int pidfd, long pid)
+{
+	if (pidfd < 0)
+		return kill((pid_t)pid, SIGKILL);
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+#define CG_KILL_BATCH 256
+
+/*
+ * SIGKILL every pid listed in dir/cgroup.procs; returns how many. A pid
+ * read from the file may have exited and been reused by a process outside
+ * the cgroup, so each is pinned with a pidfd first, then signalled only if
+ * it is still listed: a pidfd whose process died signals nothing.
+ */
 static int kill_listed(const char *dir)
 {
 	char path[PATH_MAX + 32], buf[8192], *p, *end;
-	int n = 0;
+	int fd[CG_KILL_BATCH], n = 0, i, nfd = 0;
+	long pid[CG_KILL_BATCH];
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	if (kerf_read_file(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	for (p = buf; *p; p = end) {
-		long pid = strtol(p, &end, 10);
+	for (p = buf; *p && nfd < CG_KILL_BATCH; p = end) {
+		long v = strtol(p, &end, 10);
 
 		if (end == p)
 			break;
-		if (pid > 0 && !kill((pid_t)pid, SIGKILL))
+		if (v <= 0)
+			continue;
+		fd[nfd] = (int)syscall(SYS_pidfd_open, (pid_t)v, 0);
+		/* Before 5.3 no pidfds: a bare kill, still only if listed. */
+		if (fd[nfd] >= 0 || errno == ENOSYS)
+			pid[nfd++] = v;
+	}
+	if (kerf_read_file(path, buf, sizeof(buf)) < 0)
+		buf[0] = '\0';
+	for (i = 0; i < nfd; i++) {
+		if (cg_listed(buf, pid[i]) && !cg_sigkill(fd[i], pid[i]))
 			n++;
+		if (fd[i] >= 0)
+			close(fd[i]);
 	}
 	return n;
 }
@@ -773,6 +859,8 @@ int kerf_cg_destroy(struct kerf_cg *cg, int timeout_ms)
 	if (cg->dirfd >= 0)
 		close(cg->dirfd);
 	cg->dirfd = -1;
+	if (!ret)
+		cg_restore_parents(cg);
 	return ret;
 }
 
@@ -845,4 +933,49 @@ int kerf_cg_cleanup_leftovers(void (*log)(const char *path))
 			n += sweep_dir(mt.v1own[i], false, false, log);
 	n += sweep_dir("/dev/shm", false, true, log);
 	return n;
+}
+
+/* The headroom of one cgroup directory: v2 memory.max/current, v1
+ * memory.limit_in_bytes/usage_in_bytes. false when unlimited or unreadable. */
+static bool cg_dir_room(const char *dir, int version, uint64_t *limit,
+			uint64_t *usage)
+{
+	char path[PATH_MAX + 48];
+
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 version == 2 ? "memory.max" : "memory.limit_in_bytes");
+	if (kerf_read_u64(path, limit) || *limit >= (1ull << 60))
+		return false; /* "max", or v1's PAGE_COUNTER_MAX */
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 version == 2 ? "memory.current" : "memory.usage_in_bytes");
+	if (kerf_read_u64(path, usage))
+		*usage = 0;
+	return true;
+}
+
+void kerf_cg_room(const struct kerf_cg *cg, struct kerf_cg_room *room)
+{
+	const char *own = cg->dir[0];
+	char dir[PATH_MAX], *slash;
+	uint64_t lim, use, kib;
+
+	memset(room, 0, sizeof(*room));
+	room->headroom = room->avail = UINT64_MAX;
+	if (!kerf_read_kv("/proc/meminfo", "MemAvailable:", &kib))
+		room->avail = kib << 10;
+	if (!(cg->ctrls & KERF_CG_MEM) || !own[0])
+		return;
+	/* From the run's parent up to the mount (it has no limit file). */
+	snprintf(dir, sizeof(dir), "%s", own);
+	while ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (!cg_dir_room(dir, cg->version, &lim, &use))
+			continue;
+		if (lim - (use < lim ? use : lim) < room->headroom) {
+			room->headroom = lim - (use < lim ? use : lim);
+			room->parent_limit = lim;
+			room->parent_usage = use;
+			snprintf(room->where, sizeof(room->where), "%s", dir);
+		}
+	}
 }

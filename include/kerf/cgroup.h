@@ -31,6 +31,15 @@ struct kerf_cg {
 	int dirfd; /* v2: the directory, for CLONE_INTO_CGROUP */
 	bool has_kill; /* v2: cgroup.kill (5.14) */
 	bool clone3; /* v2: workers were spawned with clone3 */
+	/*
+	 * v2: what kerf changed above the run's cgroup, put back by
+	 * kerf_cg_destroy: controllers it enabled in subtree_control (in
+	 * enabling order), and kerf.slice when it created that directory.
+	 */
+	int nrestore;
+	char restore_dir[2][PATH_MAX];
+	unsigned int restore_ctrls[2];
+	bool made_slice;
 };
 
 /*
@@ -40,6 +49,20 @@ struct kerf_cg {
  * no such line); path is left alone on failure.
  */
 int kerf_cg_self(const char *ctrl, char *path, size_t len);
+
+/*
+ * The memory the run's cgroup may really get: the smallest headroom (limit
+ * minus usage) of the cgroups above it, with the directory that sets it,
+ * and MemAvailable. A memory limit above either could push a parent
+ * cgroup or the host into OOM. avail and headroom are UINT64_MAX when
+ * unknown or unlimited; where is "" then.
+ */
+struct kerf_cg_room {
+	uint64_t headroom, parent_limit, parent_usage;
+	char where[PATH_MAX];
+	uint64_t avail;
+};
+void kerf_cg_room(const struct kerf_cg *cg, struct kerf_cg_room *room);
 
 /* "v1", "v2", "hybrid" or "none": which cgroup file systems are mounted. */
 const char *kerf_cg_mode(void);
