@@ -409,44 +409,88 @@ CALL_IO_SETUP(recvfrom_setup, CALL_RECVFROM, true, ON_UNIX)
 CALL_IO_SETUP(sendmsg_setup, CALL_SENDMSG, false, ON_UNIX)
 CALL_IO_SETUP(recvmsg_setup, CALL_RECVMSG, true, ON_UNIX)
 
-#define CALL_IO_BENCH(sym, nm, sum, prm, set)          \
-	const struct kerf_bench sym = {                \
-		.name = nm,                            \
-		.summary = sum,                        \
-		.unit = "ns/op",                       \
-		.flags = KERF_F_SAMPLES,               \
-		.params = prm,                         \
-		.priv_size = sizeof(struct call_priv), \
-		.setup = set,                          \
-		.run = call_io_run,                    \
-		.teardown = call_teardown,             \
-	}
-
-CALL_IO_BENCH(call_read, "call/read",
-	      "read() of size bytes: cached file, /dev/zero, pipe, socket",
-	      rw_params, read_setup);
+const struct kerf_bench call_read = {
+	.name = "call/read",
+	.summary = "read() of size bytes: cached file, /dev/zero, pipe, socket",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = rw_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = read_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
 CALL_IO_BENCH(
 	call_write, "call/write",
 	"write() of size bytes: cached file, /dev/null, pipe, socket (TCP: with the loopback receive)",
 	rw_params, write_setup);
-CALL_IO_BENCH(call_pread, "call/pread",
-	      "pread64() of size bytes from a cached file", pos_params,
-	      pread_setup);
-CALL_IO_BENCH(call_pwrite, "call/pwrite",
-	      "pwrite64() of size bytes over a cached file's pages", pos_params,
-	      pwrite_setup);
-CALL_IO_BENCH(call_sendto, "call/sendto",
-	      "sendto() of size bytes on a connected stream socket",
-	      sock_params, sendto_setup);
-CALL_IO_BENCH(call_recvfrom, "call/recvfrom",
-	      "recvfrom() of size bytes waiting in a stream socket",
-	      sock_params, recvfrom_setup);
-CALL_IO_BENCH(call_sendmsg, "call/sendmsg",
-	      "sendmsg() of one iovec of size bytes on a stream socket",
-	      sock_params, sendmsg_setup);
-CALL_IO_BENCH(call_recvmsg, "call/recvmsg",
-	      "recvmsg() into one iovec of size bytes from a stream socket",
-	      sock_params, recvmsg_setup);
+const struct kerf_bench call_pread = {
+	.name = "call/pread",
+	.summary = "pread64() of size bytes from a cached file",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = pos_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = pread_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
+const struct kerf_bench call_pwrite = {
+	.name = "call/pwrite",
+	.summary = "pwrite64() of size bytes over a cached file's pages",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = pos_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = pwrite_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
+const struct kerf_bench call_sendto = {
+	.name = "call/sendto",
+	.summary = "sendto() of size bytes on a connected stream socket",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = sock_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = sendto_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
+const struct kerf_bench call_recvfrom = {
+	.name = "call/recvfrom",
+	.summary = "recvfrom() of size bytes waiting in a stream socket",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = sock_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = recvfrom_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
+const struct kerf_bench call_sendmsg = {
+	.name = "call/sendmsg",
+	.summary = "sendmsg() of one iovec of size bytes on a stream socket",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = sock_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = sendmsg_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
+const struct kerf_bench call_recvmsg = {
+	.name = "call/recvmsg",
+	.summary =
+		"recvmsg() into one iovec of size bytes from a stream socket",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = sock_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = recvmsg_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
 
 /*
  * Calls that use up what they work on (an fd to close, a mapping to unmap)
@@ -580,34 +624,68 @@ static const struct kerf_param map_params[] = {
 	{ 0 }
 };
 
-#define CALL_BATCH_BENCH(sym, nm, kind, sum, prm)      \
-	static int sym##_setup(struct kerf_ctx *ctx)   \
-	{                                              \
-		return call_batch_setup(ctx, kind);    \
-	}                                              \
-	const struct kerf_bench sym = {                \
-		.name = nm,                            \
-		.summary = sum,                        \
-		.unit = "ns/op",                       \
-		.flags = KERF_F_SAMPLES,               \
-		.params = prm,                         \
-		.priv_size = sizeof(struct call_priv), \
-		.setup = sym##_setup,                  \
-		.run = call_batch_run,                 \
-		.teardown = call_batch_teardown,       \
-	}
+static int call_openat_setup(struct kerf_ctx *ctx)
+{
+	return call_batch_setup(ctx, CALL_OPENAT);
+}
 
-CALL_BATCH_BENCH(call_openat, "call/openat", CALL_OPENAT,
-		 "openat() of a file in the scratch directory, read-only",
-		 NULL);
-CALL_BATCH_BENCH(call_close, "call/close", CALL_CLOSE,
-		 "close() of the only fd of a regular file", NULL);
-CALL_BATCH_BENCH(call_mmap, "call/mmap", CALL_MMAP,
-		 "mmap() of size bytes, anonymous and private, not touched",
-		 map_params);
-CALL_BATCH_BENCH(call_munmap, "call/munmap", CALL_MUNMAP,
-		 "munmap() of size bytes of touched anonymous memory",
-		 map_params);
+const struct kerf_bench call_openat = {
+	.name = "call/openat",
+	.summary = "openat() of a file in the scratch directory, read-only",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.priv_size = sizeof(struct call_priv),
+	.setup = call_openat_setup,
+	.run = call_batch_run,
+	.teardown = call_batch_teardown,
+};
+static int call_close_setup(struct kerf_ctx *ctx)
+{
+	return call_batch_setup(ctx, CALL_CLOSE);
+}
+
+const struct kerf_bench call_close = {
+	.name = "call/close",
+	.summary = "close() of the only fd of a regular file",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.priv_size = sizeof(struct call_priv),
+	.setup = call_close_setup,
+	.run = call_batch_run,
+	.teardown = call_batch_teardown,
+};
+static int call_mmap_setup(struct kerf_ctx *ctx)
+{
+	return call_batch_setup(ctx, CALL_MMAP);
+}
+
+const struct kerf_bench call_mmap = {
+	.name = "call/mmap",
+	.summary = "mmap() of size bytes, anonymous and private, not touched",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = map_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = call_mmap_setup,
+	.run = call_batch_run,
+	.teardown = call_batch_teardown,
+};
+static int call_munmap_setup(struct kerf_ctx *ctx)
+{
+	return call_batch_setup(ctx, CALL_MUNMAP);
+}
+
+const struct kerf_bench call_munmap = {
+	.name = "call/munmap",
+	.summary = "munmap() of size bytes of touched anonymous memory",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = map_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = call_munmap_setup,
+	.run = call_batch_run,
+	.teardown = call_batch_teardown,
+};
 CALL_BATCH_BENCH(
 	call_madvise, "call/madvise", CALL_MADVISE,
 	"madvise(MADV_DONTNEED) of size bytes of touched anonymous memory",
@@ -694,23 +772,33 @@ static int poll_run(struct kerf_ctx *ctx, uint64_t n)
 	return 0;
 }
 
-#define CALL_EVENT_BENCH(sym, nm, fn, sum)             \
-	const struct kerf_bench sym = {                \
-		.name = nm,                            \
-		.summary = sum,                        \
-		.unit = "ns/op",                       \
-		.priv_size = sizeof(struct call_priv), \
-		.setup = event_setup,                  \
-		.run = fn,                             \
-		.teardown = call_teardown,             \
-	}
-
-CALL_EVENT_BENCH(call_epoll_wait, "call/epoll_wait", epoll_wait_run,
-		 "epoll_wait(timeout 0) returning 1 ready fd of 1");
-CALL_EVENT_BENCH(call_epoll_ctl, "call/epoll_ctl", epoll_ctl_run,
-		 "epoll_ctl(EPOLL_CTL_MOD) of a registered eventfd");
-CALL_EVENT_BENCH(call_poll, "call/poll", poll_run,
-		 "poll(timeout 0) of 1 ready eventfd");
+const struct kerf_bench call_epoll_wait = {
+	.name = "call/epoll_wait",
+	.summary = "epoll_wait(timeout 0) returning 1 ready fd of 1",
+	.unit = "ns/op",
+	.priv_size = sizeof(struct call_priv),
+	.setup = event_setup,
+	.run = epoll_wait_run,
+	.teardown = call_teardown,
+};
+const struct kerf_bench call_epoll_ctl = {
+	.name = "call/epoll_ctl",
+	.summary = "epoll_ctl(EPOLL_CTL_MOD) of a registered eventfd",
+	.unit = "ns/op",
+	.priv_size = sizeof(struct call_priv),
+	.setup = event_setup,
+	.run = epoll_ctl_run,
+	.teardown = call_teardown,
+};
+const struct kerf_bench call_poll = {
+	.name = "call/poll",
+	.summary = "poll(timeout 0) of 1 ready eventfd",
+	.unit = "ns/op",
+	.priv_size = sizeof(struct call_priv),
+	.setup = event_setup,
+	.run = poll_run,
+	.teardown = call_teardown,
+};
 
 static int futex_run(struct kerf_ctx *ctx, uint64_t n)
 {
