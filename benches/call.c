@@ -420,10 +420,20 @@ const struct kerf_bench call_read = {
 	.run = call_io_run,
 	.teardown = call_teardown,
 };
-CALL_IO_BENCH(
-	call_write, "call/write",
-	"write() of size bytes: cached file, /dev/null, pipe, socket (TCP: with the loopback receive)",
-	rw_params, write_setup);
+
+const struct kerf_bench call_write = {
+	.name = "call/write",
+	.summary =
+		"write() of size bytes: cached file, /dev/null, pipe, socket (TCP: with the loopback receive)",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = rw_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = write_setup,
+	.run = call_io_run,
+	.teardown = call_teardown,
+};
+
 const struct kerf_bench call_pread = {
 	.name = "call/pread",
 	.summary = "pread64() of size bytes from a cached file",
@@ -686,10 +696,24 @@ const struct kerf_bench call_munmap = {
 	.run = call_batch_run,
 	.teardown = call_batch_teardown,
 };
-CALL_BATCH_BENCH(
-	call_madvise, "call/madvise", CALL_MADVISE,
-	"madvise(MADV_DONTNEED) of size bytes of touched anonymous memory",
-	map_params);
+
+static int call_madvise_setup(struct kerf_ctx *ctx)
+{
+	return call_batch_setup(ctx, CALL_MADVISE);
+}
+
+const struct kerf_bench call_madvise = {
+	.name = "call/madvise",
+	.summary =
+		"madvise(MADV_DONTNEED) of size bytes of touched anonymous memory",
+	.unit = "ns/op",
+	.flags = KERF_F_SAMPLES,
+	.params = map_params,
+	.priv_size = sizeof(struct call_priv),
+	.setup = call_madvise_setup,
+	.run = call_batch_run,
+	.teardown = call_batch_teardown,
+};
 
 /* The timed calls: the harness times n of them and subtracts its loop. */
 static int statx_setup(struct kerf_ctx *ctx)
