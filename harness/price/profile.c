@@ -24,6 +24,8 @@ struct prof_reader {
 	const char *path;
 	int line;
 	char buf[KERF_PROFILE_MAX_LINE + 2];
+	char *line_buf; /* getline's */
+	size_t cap;
 	char *err;
 	size_t errlen;
 };
@@ -47,22 +49,33 @@ static int prof_err(struct prof_reader *r, const char *fmt, ...)
 /* The next line without its newline; 0 at the end, 1 with a line. */
 static int prof_next(struct prof_reader *r)
 {
-	size_t n;
+	ssize_t n = getline(&r->line_buf, &r->cap, r->f);
 
-	if (!fgets(r->buf, sizeof(r->buf), r->f))
+	if (n < 0)
 		return 0;
 	r->line++;
-	n = strlen(r->buf);
-	if (n && r->buf[n - 1] == '\n')
-		r->buf[--n] = 0;
-	else if (n > KERF_PROFILE_MAX_LINE)
+	if (n && r->line_buf[n - 1] == '\n')
+		r->line_buf[--n] = 0;
+	if (n && r->line_buf[n - 1] == '\r')
+		r->line_buf[--n] = 0;
+	if (n > KERF_PROFILE_MAX_LINE)
 		return prof_err(r, "line longer than %d bytes",
 				KERF_PROFILE_MAX_LINE);
-	if (n && r->buf[n - 1] == '\r')
-		r->buf[--n] = 0;
-	if (strlen(r->buf) != n)
+	if (memchr(r->line_buf, 0, (size_t)n))
 		return prof_err(r, "a NUL byte in the line (not a text file)");
+	memcpy(r->buf, r->line_buf, (size_t)n + 1);
 	return 1;
+}
+
+/* A value from the file for a message: control and non-ASCII bytes as '?'. */
+static const char *prof_visible(const char *s, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; *s && i + 1 < len; s++)
+		buf[i++] = (*s < 0x20 || *s >= 0x7f) ? '?' : *s;
+	buf[i] = 0;
+	return buf;
 }
 
 /* Split on blanks (or on sep when not 0); returns the token count. */
@@ -102,12 +115,12 @@ static int prof_name_ok(const char *s)
 static int prof_count(struct prof_reader *r, const char *s, const char *what,
 		      double *out)
 {
-	char *end;
+	char *end, vis[40];
 	unsigned long long v;
 
 	if (!isdigit((unsigned char)*s))
-		return prof_err(r, "%s '%.32s' is not a non-negative integer",
-				what, s);
+		return prof_err(r, "%s '%s' is not a non-negative integer",
+				what, prof_visible(s, vis, 33));
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*end || errno || (double)v > KERF_PROFILE_MAX_COUNT)
@@ -121,13 +134,14 @@ static int prof_count(struct prof_reader *r, const char *s, const char *what,
 static int prof_add(struct prof_reader *r, struct kerf_profile *pr,
 		    const char *name, double count, double bytes)
 {
+	char vis[40];
 	int i;
 
 	if (!prof_name_ok(name))
 		return prof_err(
 			r,
-			"'%.32s' is not a system call name (lower-case letters, digits, _; under %d characters)",
-			name, KERF_PROFILE_NAME_MAX);
+			"'%s' is not a system call name (lower-case letters, digits, _; under %d characters)",
+			prof_visible(name, vis, 33), KERF_PROFILE_NAME_MAX);
 	for (i = 0; i < pr->ncalls; i++)
 		if (!strcmp(pr->calls[i].name, name))
 			break;
@@ -293,6 +307,10 @@ static const char *prof_detect(struct prof_reader *r)
 	int n;
 
 	while (prof_next(r) > 0) {
+		if (r->line == 1 && r->buf[strspn(r->buf, " \t")] == '{') {
+			form = "json";
+			break;
+		}
 		n = prof_split(r->buf, 0, tok);
 		if (n >= 2 && !strcmp(tok[0], "%") && !strcmp(tok[1], "time")) {
 			form = "strace";
@@ -348,13 +366,19 @@ int kerf_profile_load(const char *path, struct kerf_profile *pr, char *err,
 	if (!r.f)
 		return -errno;
 	form = prof_detect(&r);
-	if (!strcmp(form, "strace"))
+	if (!strcmp(form, "json")) {
+		r.line = 1;
+		rc = prof_err(
+			&r,
+			"a JSON file, not a profile (a run.json goes with --run)");
+	} else if (!strcmp(form, "strace"))
 		rc = prof_strace(&r, pr);
 	else if (!strcmp(form, "perf-trace"))
 		rc = prof_perf(&r, pr);
 	else
 		rc = prof_csv(&r, pr);
 	fclose(r.f);
+	free(r.line_buf);
 	if (rc == -EINVAL && !err[0])
 		prof_err(&r, "no %s table found", form);
 	if (!rc) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kerf/price.h"
@@ -48,7 +49,8 @@ void kerf_price_html_esc(FILE *f, const char *s)
 			fputs("&#39;", f);
 			break;
 		default:
-			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+			if (*s == '\n' ||
+			    ((unsigned char)*s >= 0x20 && *s != 0x7f))
 				fputc(*s, f);
 		}
 	}
@@ -158,6 +160,22 @@ static void report_row(FILE *f, const struct kerf_price_line *l0,
 	fprintf(f, "</td></tr>\n");
 }
 
+/* The text table, escaped for the page's <pre>. */
+static void report_text(FILE *f, const struct kerf_profile *pr,
+			const struct kerf_price *ps, int np)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		return;
+	kerf_price_print(m, "text", pr, ps, np);
+	fclose(m);
+	kerf_price_html_esc(f, text);
+	free(text);
+}
+
 static int report_html(const char *dir, const struct kerf_profile *pr,
 		       const struct kerf_price *ps, int np,
 		       const char *plot_err)
@@ -207,7 +225,7 @@ static int report_html(const char *dir, const struct kerf_profile *pr,
 	for (int i = 0; i < ps[0].nlines; i++)
 		report_row(o.f, &ps[0].lines[i], ps, np);
 	fprintf(o.f, "</table>\n<pre>\n");
-	kerf_price_print(o.f, "text", pr, ps, np);
+	report_text(o.f, pr, ps, np);
 	fprintf(o.f, "</pre>\n</body></html>\n");
 	return kerf_out_close(&o, true);
 }
