@@ -23,6 +23,9 @@ for f in dd.strace tar.strace-f dd.perf-trace workload.csv; do
 		--per 10 --format json >"$out/$f.json" 2>"$out/$f.err" || {
 		echo "FAIL: kerf price $f exited $?"; cat "$out/$f.err"; exit 1; }
 done
+"$KERF" price "$g/dd.strace" --run "$g/run.json" --format json \
+	--map 'read=call/read{on=file,bytes=6000}' >"$out/map.json" ||
+	{ echo "FAIL: kerf price --map"; exit 1; }
 python3 - "$g" "$out" <<'PY'
 import json, re, sys
 g, out = sys.argv[1], sys.argv[2]
@@ -97,5 +100,8 @@ pts = sorted((size(x["params"]["size"]), x["stats"]["median"]) for x in results(
 want = y0 + (y1 - y0) * (6000 - x0) / (x1 - x0)
 check(abs(l["read"]["ns"] - want) < 1e-6 * want, f"csv: read at 6000 B {l['read']['ns']} != {want}")
 check(l["frobnicate"]["how"] == "unpriced", "csv: frobnicate is priced")
+# --map bytes=6000 prices strace's reads (no bytes there) the same way
+m = {x["call"]: x for x in json.load(open(f"{out}/map.json"))["runs"][0]["lines"]}
+check(abs(m["read"]["ns"] - want) < 1e-6 * want, f"--map bytes: read {m['read']['ns']} != {want}")
 sys.exit(fail)
 PY

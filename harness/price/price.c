@@ -20,20 +20,21 @@ struct price_rule {
 	const char *params; /* fixed "k=v,k2=v2", "" for none */
 	enum kerf_price_how how;
 	const char *note;
+	double bytes; /* bytes per call when the profile has none; 0: none */
 };
 
-#define P_DIRECT(c, b, p)                      \
-	{                                      \
-		c, b, p, KERF_PRICE_DIRECT, "" \
+#define P_DIRECT(c, b, p)                         \
+	{                                         \
+		c, b, p, KERF_PRICE_DIRECT, "", 0 \
 	}
-#define P_PROXY(c, b, p, n)                  \
-	{                                    \
-		c, b, p, KERF_PRICE_PROXY, n \
+#define P_PROXY(c, b, p, n)                     \
+	{                                       \
+		c, b, p, KERF_PRICE_PROXY, n, 0 \
 	}
 #define P_NULL(c)                                           \
 	{                                                   \
 		c, "syscall/getppid", "", KERF_PRICE_PROXY, \
-			"a null call's cost"                \
+			"a null call's cost", 0             \
 	}
 
 /* The catalogue: what each call is priced with by default (--map changes). */
@@ -86,9 +87,10 @@ static const struct price_rule price_rules[] = {
 	P_PROXY("clone", "spawn/fork", "rss=0", "as fork (+exit +wait)"),
 	P_PROXY("clone3", "spawn/fork", "rss=0", "as fork (+exit +wait)"),
 	P_DIRECT("execve", "spawn/exec", "rss=0"),
-	{ "wait4", "spawn/fork", "", KERF_PRICE_INCLUDED, "in fork's price" },
+	{ "wait4", "spawn/fork", "", KERF_PRICE_INCLUDED, "in fork's price",
+	  0 },
 	{ "exit_group", "spawn/fork", "", KERF_PRICE_INCLUDED,
-	  "in fork's price" },
+	  "in fork's price", 0 },
 	P_NULL("getpid"),
 	P_NULL("getppid"),
 	P_NULL("gettid"),
@@ -128,8 +130,9 @@ static const struct price_rule *price_rule(const char *call,
 	for (int i = nmaps - 1; i >= 0; i--)
 		if (!strcmp(maps[i].name, call)) {
 			*user = (struct price_rule){
-				maps[i].name, maps[i].bench, maps[i].params,
-				KERF_PRICE_DIRECT, "--map"
+				maps[i].name,	maps[i].bench,
+				maps[i].params, KERF_PRICE_DIRECT,
+				"--map",	maps[i].bytes,
 			};
 			return user;
 		}
@@ -140,10 +143,35 @@ static const struct price_rule *price_rule(const char *call,
 	return NULL;
 }
 
-int kerf_price_map_parse(const char *s, struct kerf_price_map *m, char *err,
+/* Take "bytes=N" out of a map's params into m->bytes; -1 when N is bad. */
+static int price_map_bytes(struct kerf_price_map *m)
+{
+	char buf[sizeof(m->params)], *save = NULL, *kv;
+	uint64_t v;
+
+	snprintf(buf, sizeof(buf), "%s", m->params);
+	m->params[0] = 0;
+	for (kv = strtok_r(buf, ",", &save); kv;
+	     kv = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(kv, "bytes=", 6)) {
+			if (kerf_parse_size(kv + 6, &v) || !v)
+				return -1;
+			m->bytes = (double)v;
+			continue;
+		}
+		if (!strchr(kv, '='))
+			return -1;
+		snprintf(m->params + strlen(m->params),
+			 sizeof(m->params) - strlen(m->params), "%s%s",
+			 m->params[0] ? "," : "", kv);
+	}
+	return 0;
+}
+
+int kerf_price_map_parse(const char *arg, struct kerf_price_map *m, char *err,
 			 size_t errlen)
 {
-	const char *eq = strchr(s, '='), *br;
+	const char *s = arg, *eq = strchr(s, '='), *br;
 	size_t n;
 
 	memset(m, 0, sizeof(*m));
@@ -162,7 +190,8 @@ int kerf_price_map_parse(const char *s, struct kerf_price_map *m, char *err,
 		if (!pl || br[pl] != '}' || pl - 1 >= sizeof(m->params))
 			goto bad;
 		memcpy(m->params, br + 1, pl - 1);
-		if (strchr(m->params, '{') || strchr(m->params, '}'))
+		if (strchr(m->params, '{') || strchr(m->params, '}') ||
+		    price_map_bytes(m))
 			goto bad;
 	}
 	for (const char *c = m->name; *c; c++)
@@ -173,8 +202,8 @@ int kerf_price_map_parse(const char *s, struct kerf_price_map *m, char *err,
 bad:
 	snprintf(
 		err, errlen,
-		"--map: '%.80s' is not NAME=FAMILY/BENCH or NAME=FAMILY/BENCH{k=v,...} (NAME: a system call, such as read=call/read{on=dev})",
-		s);
+		"--map: '%.80s' is not CALL=FAMILY/BENCH or CALL=FAMILY/BENCH{k=v,...,bytes=N} (such as read=call/read{on=dev,bytes=4K})",
+		arg);
 	return -EINVAL;
 }
 
@@ -316,8 +345,9 @@ static void price_line_raw(struct kerf_price_line *l,
 		l->ns = pts[0].med, l->lo = pts[0].lo, l->hi = pts[0].hi;
 		return;
 	}
-	if (c->bytes > 0) {
-		double target = c->bytes / c->count;
+	if (c->bytes > 0 || rule->bytes > 0) {
+		double target = c->bytes > 0 ? c->bytes / c->count :
+					       rule->bytes;
 
 		price_at_size(l, pts, n, target);
 		snprintf(l->key, sizeof(l->key), "%s{%s%ssize=%.0f}",

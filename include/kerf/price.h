@@ -72,12 +72,15 @@ struct kerf_price {
 
 /*
  * A user's mapping, "NAME=BENCH" or "NAME=BENCH{k=v,...}", replacing the
- * default for NAME. Returns 0, or -EINVAL with a message in err.
+ * default for NAME; bytes=N among the k=v prices a sized call at N bytes
+ * when the profile has no byte counts. Returns 0, or -EINVAL with a
+ * message in err.
  */
 struct kerf_price_map {
 	char name[KERF_PROFILE_NAME_MAX];
 	char bench[64];
 	char params[128]; /* "k=v,k2=v2" */
+	double bytes; /* bytes=N, 0 without */
 };
 int kerf_price_map_parse(const char *s, struct kerf_price_map *m, char *err,
 			 size_t errlen);
