@@ -4,7 +4,8 @@
 # nobody here wrote and compare with their system CPU time without strace.
 #   docs/price-validation.sh RUN.json [OUTDIR]
 # RUN.json: kerf run call syscall/getppid syscall/fstat vdso/clock_gettime \
-#   vdso/gettimeofday spawn/fork spawn/exec -p clock=monotonic -p rss=0
+#   vdso/gettimeofday spawn/fork spawn/exec spawn/pthread -p clock=monotonic \
+#   -p rss=0
 # Needs strace, dd, tar, git, python3; makes /tmp/kerf-src (a copy of
 # /usr/include committed to git) when it is missing.
 set -eu
@@ -108,5 +109,5 @@ echo "| program | profile | calls | priced ms [ci95] | system ms, median (5 runs
 echo "|---|---|---:|---:|---:|---:|---:|"
 measure dd plain 'read=call/read{on=dev}' 'write=call/write{on=dev}' -- \
 	dd if=/dev/zero of=/dev/null bs=4k count=200000
-measure tar pipe 'write=call/write{on=pipe}' -- tar cf - -C /tmp kerf-src
+measure tar pipe 'write=call/write{on=pipe}' -- tar cf - --exclude=.git -C /tmp kerf-src
 measure git-status plain -- git -C $src status

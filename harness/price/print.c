@@ -109,9 +109,9 @@ static void price_print_line(FILE *f, bool md, const struct kerf_price_line *l0,
 		fprintf(f, md ? " %s | %s | %.1f%% |" : "  %-29s %10s %5.1f%%",
 			ci, u, 100 * l->share);
 	}
-	fprintf(f, md ? " %s | %s |\n" : "  %s%s%s\n",
+	fprintf(f, md ? " %s | %s%s |\n" : "  %s%s%s\n",
 		l0->how == KERF_PRICE_NONE ? "" : l0->key,
-		md ? "" : (l0->note[0] ? "  " : ""), l0->note);
+		!md && l0->note[0] ? "  " : "", l0->note);
 }
 
 static void price_print_total(FILE *f, bool md, const struct kerf_price *ps,
