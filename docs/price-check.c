@@ -36,18 +36,18 @@ static int cmp(const void *a, const void *b)
 }
 
 /* 21 rounds of N calls: the median round (kerf's headline) and the best. */
-#define LOOP(name, body)                                                  \
-	do {                                                              \
-		double t[21];                                             \
-		for (int r = 0; r < 21; r++) {                            \
-			double t0 = now();                                \
-			for (int i = 0; i < N; i++) {                     \
-				body;                                     \
-			}                                                 \
-			t[r] = (now() - t0) / N;                          \
-		}                                                         \
-		qsort(t, 21, sizeof(t[0]), cmp);                          \
-		printf("%-28s %8.1f %8.1f\n", name, t[10], t[0]);         \
+#define LOOP(name, body)                                          \
+	do {                                                      \
+		double t[21];                                     \
+		for (int r = 0; r < 21; r++) {                    \
+			double t0 = now();                        \
+			for (int i = 0; i < N; i++) {             \
+				body;                             \
+			}                                         \
+			t[r] = (now() - t0) / N;                  \
+		}                                                 \
+		qsort(t, 21, sizeof(t[0]), cmp);                  \
+		printf("%-28s %8.1f %8.1f\n", name, t[10], t[0]); \
 	} while (0)
 
 int main(void)
@@ -71,10 +71,10 @@ int main(void)
 				 STATX_BASIC_STATS, &sx));
 	LOOP("call/epoll_wait", epoll_wait(ep, out, 8, 0));
 	/* wake with no waiter and wait on a changed word, in turn */
-	LOOP("call/futex", syscall(SYS_futex, &word,
-				   (i & 1) ? FUTEX_WAIT_PRIVATE :
-					     FUTEX_WAKE_PRIVATE,
-				   1, 0, 0, 0));
+	LOOP("call/futex",
+	     syscall(SYS_futex, &word,
+		     (i & 1) ? FUTEX_WAIT_PRIVATE : FUTEX_WAKE_PRIVATE, 1, 0, 0,
+		     0));
 	unlink("/tmp/price-check.dat");
 	return 0;
 }
