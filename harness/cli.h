@@ -27,6 +27,9 @@ int cmd_stress(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
+/* price */
+int cmd_price(int argc, char **argv);
+
 /* compare */
 int cmd_compare(int argc, char **argv);
 int cmd_ab(int argc, char **argv);

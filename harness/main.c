@@ -21,6 +21,10 @@ static const struct kerf_cmd cmds[] = {
 	{ "export", "a run as Google Benchmark JSON, Bencher BMF or CSV",
 	  cmd_export },
 
+	/* price */
+	{ "price", "cost a workload's system call profile on this host",
+	  cmd_price },
+
 	/* compare */
 	{ "compare",
 	  "the regression gate: compare runs, exit 1 on a regression",
