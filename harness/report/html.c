@@ -443,12 +443,13 @@ static void html_head(FILE *f, const struct report *rep)
 		rep_html_esc(f, rep->names[i]);
 	}
 	fprintf(f,
-		"</title>\n<style>\n%s</style></head><body>\n<h1>kerf "
-		"report</h1>\n<nav><a href=\"#runs\">runs</a><a "
+		"</title>\n<style>\n%s%s</style></head><body>\n<h1>kerf "
+		"report</h1>\n<nav>%s<a href=\"#runs\">runs</a><a "
 		"href=\"#env\">environment</a><a href=\"#warnings\">"
 		"warnings</a>%s",
-		page_css,
-		rep->nruns > 1 ? "<a href=\"#compare\">comparison</a>" : "");
+		page_css, rep->ncmp ? rep_cmp_css : "",
+		rep->ncmp ? "<a href=\"#summary\">summary</a>" : "",
+		rep->ncmp ? "<a href=\"#compare\">comparison</a>" : "");
 	for (j = 0; j < json_array_size(rep->fams); j++) {
 		const char *fam =
 			json_string_value(json_array_get(rep->fams, j));
@@ -476,10 +477,12 @@ int rep_html_page(struct report *rep, char *err, size_t errlen)
 		return ret;
 	}
 	html_head(out.f, rep);
+	if (rep->ncmp)
+		rep_html_summary(out.f, rep);
 	html_runs(out.f, rep);
 	html_warnings(out.f, rep);
 	rep_html_env(out.f, rep);
-	if (rep->nruns > 1)
+	if (rep->ncmp)
 		rep_html_compare(out.f, rep);
 	for (j = 0; j < json_array_size(rep->fams); j++)
 		html_family(out.f, rep, j);
