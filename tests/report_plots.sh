@@ -48,15 +48,33 @@ has "pressure on y2" $work/one/plots/memory-anon-timeline-0.gp \
 	"axes x1y2"
 
 # a comparison: the same plots per run, the ratios, differing env keys
-two="$one,compare-ratios,memory-anon-timeline-1"
+two="$one,compare-syscall,compare-vdso,compare-tlb,compare-evloop"
+two="$two,compare-calib,memory-anon-timeline-1"
 "$KERF" report "$g/run.json" "$g/new.json" -o "$work/two" >"$work/out" \
 	2>"$work/err" || { echo "FAIL: comparison report"; fail=1; }
 python3 "$KERF_TESTS/report_check.py" "$work/two" "$two" || fail=1
 p=$work/two/index.html
 has "env difference highlighted" $p \
 	'<tr class="diff"><td>kernel</td><td>6.18.44'
-has "ratio table" $p "<td>syscall/getppid</td><td></td><td>new</td>"
-has "getppid got worse" $p "worse"
+has "summary: the gate's regression" $p \
+	'<tr><td class="v1">regression</td><td>syscall/getppid</td><td>new</td>'
+has "summary: the gate refuses" $p "they differ in <b>kernel</b>"
+has "summary: single runs need replication" $p "Verdicts need replication."
+has "family table: value, change, mark" $p \
+	'<td class="n">215</td><td class="n" title="95% interval +23.2% to'
+has "family table: getppid worse" $p '<td class="v1">worse</td>'
+has "chart labels: only the varying params" \
+	$work/two/plots/compare-evloop.gp "'evloop/echo conns=1 server=epoll'"
+has "chart: log ratio axis" $work/two/plots/compare-tlb.gp "set logscale x"
+s=$(grep -n 'id="summary"' $p | cut -d: -f1)
+r=$(grep -n 'id="runs"' $p | cut -d: -f1)
+if [ -n "$s" ] && [ -n "$r" ] && [ "$s" -lt "$r" ]; then
+	echo "ok: the summary comes first"
+else
+	echo "FAIL: the summary (line $s) is not above the runs (line $r)"; fail=1
+fi
+python3 "$KERF_TESTS/svg_text.py" "$work/two" --compare || fail=1
+python3 "$KERF_TESTS/svg_text.py" "$work/one" || fail=1
 
 # a timeline that is not about memory (cpu/throttle): its columns as lines
 "$KERF" report "$KERF_TESTS/golden/report/throttle.json" -o "$work/cpu" \

@@ -165,7 +165,7 @@ static void cmp_plot(const struct report *rep, int id, unsigned mask, FILE *gp)
 	fprintf(gp, "\nset grid xtics noytics\n"
 		    "set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "
 		    "\"#222222\" lw 1.5\n"
-		    "set key outside top center horizontal\nplot ");
+		    "set key outside bottom center horizontal\nplot ");
 	for (v = 0; v < REP_N_VERDICTS; v++) {
 		if (!(mask & (1u << v)))
 			continue;
