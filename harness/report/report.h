@@ -59,6 +59,13 @@ struct report {
 	int *cmpplot; /* per family: its comparison chart, or -1 */
 };
 
+/*
+ * label.c: "k=v k2=v2" of the params of r that vary among the results of fr
+ * with the same bench (same_bench) or family, leaving out skip.
+ */
+void rep_vary_label(const struct rlist *fr, const json_t *r, const char *skip,
+		    bool same_bench, char *buf, size_t len);
+
 /* gnuplot.c: a plot's files, and gnuplot run on them. */
 int rep_plot_new(struct report *rep, const char *hint, const char *title);
 int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
