@@ -25,12 +25,15 @@ struct sum_row {
 	const struct rep_cmp *c;
 	const struct rep_verdict *x;
 	double size; /* |ln estimate| */
+	int rank; /* regressions, then improvements, then the rest */
 };
 
 static int sum_by_size(const void *a, const void *b)
 {
 	const struct sum_row *x = a, *y = b;
 
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
 	return (x->size < y->size) - (x->size > y->size);
 }
 
@@ -161,7 +164,7 @@ static void sum_row(FILE *f, const struct report *rep, const struct sum_row *r)
 			"?");
 }
 
-/* Rows of the tested results: those with a verdict first, by size. */
+/* Rows of the tested results: regressions, improvements, by size. */
 static size_t sum_collect(const struct report *rep, struct sum_row *v,
 			  bool decided)
 {
@@ -180,6 +183,9 @@ static size_t sum_collect(const struct report *rep, struct sum_row *v,
 				continue;
 			v[n].c = c;
 			v[n].x = x;
+			v[n].rank = x->v == REP_REGRESSION  ? 0 :
+				    x->v == REP_IMPROVEMENT ? 1 :
+							      2;
 			v[n++].size = fabs(log(x->est));
 		}
 	}
@@ -243,11 +249,15 @@ void rep_html_summary(FILE *f, const struct report *rep)
 		   "<th>tested at</th></tr>\n");
 	for (k = 0; k < rep->ncmp; k++)
 		sum_counts(f, rep, &rep->cmps[k]);
-	fprintf(f, "</table>\n<p>Verdicts are <code>kerf compare</code>'s, "
-		   "from the same engine: a regression or an improvement when "
-		   "the change is significant after Holm's correction and its "
-		   "whole interval lies beyond the threshold.</p>\n");
-	sum_replication(f, rep);
+	fprintf(f,
+		"</table>\n<p>Verdicts are <code>kerf compare</code>'s, "
+		"from the same engine: a regression or an improvement when "
+		"the change is significant after Holm's correction and its "
+		"whole interval lies beyond the threshold.%s</p>\n",
+		rep->cmps[0].single ? " <b>One run a side: the verdicts need "
+				      "replication</b> (below)." :
+				      "");
 	sum_largest(f, rep);
+	sum_replication(f, rep);
 	fprintf(f, "</section>\n");
 }
