@@ -43,6 +43,8 @@ has "log x axis of the sweep" $work/one/plots/tlb-chase-sweep-size.gp \
 	"set logscale x"
 has "one line per page size" $work/one/plots/tlb-chase-sweep-size.gp \
 	'title "pages=2M"'
+has "bytes for people" $p "peak_usage = 63.0 MiB"
+has "memory size for people" $p "25276502016 (23.5 GiB)"
 has "kill marked" $work/one/plots/memory-anon-timeline-0.svg "OOM kill"
 has "pressure on y2" $work/one/plots/memory-anon-timeline-0.gp \
 	"axes x1y2"

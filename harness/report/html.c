@@ -202,6 +202,14 @@ void rep_html_row_head(FILE *f, const struct report *rep, const char *bench,
 	}
 }
 
+/* Whether s ends in suf: "usage_us" does, "peak_usage" does not. */
+static bool html_ends(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
 /*
  * A stressor figure in bytes: its unit in figure_units says so ("B"); runs
  * written before figure_units guess from the name (peak_usage, limit...).
@@ -214,8 +222,8 @@ static bool html_figure_is_bytes(const json_t *r, const char *key)
 		return !strcmp(unit, "B");
 	return (strstr(key, "usage") || strstr(key, "limit") ||
 		strstr(key, "bytes") || strstr(key, "rss")) &&
-	       !strstr(key, "ratio") && !strstr(key, "_s") &&
-	       !strstr(key, "_ms") && !strstr(key, "_us");
+	       !strstr(key, "ratio") && !html_ends(key, "_s") &&
+	       !html_ends(key, "_ms") && !html_ends(key, "_us");
 }
 
 /* The unit of a stressor figure that is not in bytes, or "". */
