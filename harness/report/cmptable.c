@@ -11,13 +11,6 @@ static const char *const cmpt_mark[REP_N_VERDICTS] = {
 	"=", "worse", "better", "?", "missing", "failed", "-",
 };
 
-static bool cmpt_same_family(const char *a, const char *b)
-{
-	size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
-
-	return la == lb && !strncmp(a, b, la);
-}
-
 bool rep_cmp_in_family(const struct rep_cmp *c, size_t i, const char *fam)
 {
 	const char *b = ju_str(c->r[i].base, "bench");
@@ -26,46 +19,23 @@ bool rep_cmp_in_family(const struct rep_cmp *c, size_t i, const char *fam)
 	       !strncmp(b, fam, strlen(fam));
 }
 
-/* Whether parameter k of result i takes another value somewhere in its family. */
-static bool cmpt_varies(const struct rep_cmp *c, size_t i, const char *k)
-{
-	const char *bench = ju_str(c->r[i].base, "bench");
-	char n1[64], n2[64];
-	const char *v = rep_param_text(c->r[i].base, k, n1, sizeof(n1));
-	size_t j;
-
-	for (j = 0; j < c->n; j++) {
-		const char *bj = ju_str(c->r[j].base, "bench"), *w;
-
-		if (j == i || !bj || !cmpt_same_family(bench, bj))
-			continue;
-		w = rep_param_text(c->r[j].base, k, n2, sizeof(n2));
-		if (!w || strcmp(v, w))
-			return true;
-	}
-	return false;
-}
-
 /* "tlb/chase size=4K pages=2M": the bench and its parameters that vary. */
-void rep_cmp_label(const struct rep_cmp *c, size_t i, char *buf, size_t len)
+void rep_cmp_label(const struct report *rep, const json_t *r, char *buf,
+		   size_t len)
 {
-	const char *keys[32];
-	const char *bench = ju_str(c->r[i].base, "bench");
-	size_t off;
-	int k, n;
+	const char *bench = ju_str(r, "bench");
+	char p[400] = "";
+	size_t j, n = bench ? strcspn(bench, "/") : 0;
 
-	off = snprintf(buf, len, "%s", bench ? bench : "?");
-	n = ju_param_keys(c->r[i].base, keys, 32);
-	for (k = 0; k < n && off < len; k++) {
-		char num[64];
-		const char *v;
+	for (j = 0; bench && j < json_array_size(rep->fams); j++) {
+		const char *fam =
+			json_string_value(json_array_get(rep->fams, j));
 
-		if (!cmpt_varies(c, i, keys[k]))
-			continue;
-		v = rep_param_text(c->r[i].base, keys[k], num, sizeof(num));
-		off += snprintf(buf + off, len - off, " %s=%s", keys[k],
-				v ? v : "");
+		if (strlen(fam) == n && !strncmp(fam, bench, n))
+			rep_vary_label(&rep->frs[j], r, NULL, false, p,
+				       sizeof(p));
 	}
+	snprintf(buf, len, "%s%s%s", bench ? bench : "?", p[0] ? " " : "", p);
 }
 
 /* A result's value for people: its median, or a stressor's headline. */
@@ -153,7 +123,7 @@ void rep_html_cmptable(FILE *f, const struct report *rep, const char *fam,
 	for (i = 0; i < c0->n; i++) {
 		if (!rep_cmp_in_family(c0, i, fam))
 			continue;
-		rep_cmp_label(c0, i, label, sizeof(label));
+		rep_cmp_label(rep, c0->r[i].base, label, sizeof(label));
 		fprintf(f, "<tr><td>");
 		rep_html_esc(f, label);
 		fprintf(f, "</td><td>");

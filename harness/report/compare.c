@@ -140,7 +140,8 @@ static void cmp_ytics(const struct report *rep, const size_t *rows, int nrows,
 
 	fprintf(gp, "set ytics nomirror (");
 	for (s = 0; s < nrows; s++) {
-		rep_cmp_label(&rep->cmps[0], rows[s], label, sizeof(label));
+		rep_cmp_label(rep, rep->cmps[0].r[rows[s]].base, label,
+			      sizeof(label));
 		cmp_cut(label);
 		if (strlen(label) > longest)
 			longest = strlen(label);

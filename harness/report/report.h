@@ -109,7 +109,8 @@ void rep_html_compare(FILE *f, const struct report *rep);
 /* summary.c, cmptable.c: the comparison's summary and its family tables. */
 void rep_html_summary(FILE *f, const struct report *rep);
 extern const char rep_cmp_css[]; /* the verdicts' colours on the page */
-void rep_cmp_label(const struct rep_cmp *c, size_t i, char *buf, size_t len);
+void rep_cmp_label(const struct report *rep, const json_t *r, char *buf,
+		   size_t len);
 bool rep_cmp_in_family(const struct rep_cmp *c, size_t i, const char *fam);
 void rep_html_cmptable(FILE *f, const struct report *rep, const char *fam,
 		       int plot);

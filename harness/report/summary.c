@@ -143,7 +143,7 @@ static void sum_row(FILE *f, const struct report *rep, const struct sum_row *r)
 	const struct rep_verdict *x = r->x;
 	char label[512], ch[48], lo[48], hi[48];
 
-	rep_cmp_label(r->c, x - r->c->r, label, sizeof(label));
+	rep_cmp_label(rep, x->base, label, sizeof(label));
 	fprintf(f, "<tr><td class=\"v%d\">%s</td><td>", x->v,
 		rep_verdict_name[x->v]);
 	rep_html_esc(f, label);
