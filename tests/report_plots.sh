@@ -78,6 +78,25 @@ fi
 python3 "$KERF_TESTS/svg_text.py" "$work/two" --compare || fail=1
 python3 "$KERF_TESTS/svg_text.py" "$work/one" || fail=1
 
+# hostile names reach the comparison's charts only as inert strings
+python3 - "$g/run.json" "$work" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["results"] = d["results"][:2]
+d["results"][0]["bench"] = "x`touch " + sys.argv[2] + "/pwned`/y"
+d["results"][1]["params"] = {"k'`touch " + sys.argv[2] + "/pwned`": "v"}
+for n in ("evil-a", "evil-b"):
+    json.dump(d, open(sys.argv[2] + "/" + n + ".json", "w"))
+PY
+"$KERF" report "$work/evil-a.json" "$work/evil-b.json" -o "$work/evil" \
+	>/dev/null 2>&1
+if ! ls "$work"/evil/plots/compare-*.gp >/dev/null 2>&1 ||
+   cat "$work"/evil/plots/compare-*.gp | grep -v '^#' | grep '`'; then
+	echo "FAIL: no comparison chart, or a backquote in its script"; fail=1
+else
+	echo "ok: comparison charts carry no backquote"
+fi
+
 # a timeline that is not about memory (cpu/throttle): its columns as lines
 "$KERF" report "$KERF_TESTS/golden/report/throttle.json" -o "$work/cpu" \
 	>"$work/out" 2>"$work/err" || { echo "FAIL: throttle report"; fail=1; }

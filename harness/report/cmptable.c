@@ -19,7 +19,8 @@ bool rep_cmp_in_family(const struct rep_cmp *c, size_t i, const char *fam)
 	       !strncmp(b, fam, strlen(fam));
 }
 
-/* "tlb/chase size=4K pages=2M": the bench and its parameters that vary. */
+/* "tlb/chase size=4K pages=2M": the bench and its parameters that vary
+ * among the results of that bench (the rest say nothing about the row). */
 void rep_cmp_label(const struct report *rep, const json_t *r, char *buf,
 		   size_t len)
 {
@@ -32,7 +33,7 @@ void rep_cmp_label(const struct report *rep, const json_t *r, char *buf,
 			json_string_value(json_array_get(rep->fams, j));
 
 		if (strlen(fam) == n && !strncmp(fam, bench, n))
-			rep_vary_label(&rep->frs[j], r, NULL, false, p,
+			rep_vary_label(&rep->frs[j], r, NULL, true, p,
 				       sizeof(p));
 	}
 	snprintf(buf, len, "%s%s%s", bench ? bench : "?", p[0] ? " " : "", p);

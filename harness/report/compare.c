@@ -198,6 +198,10 @@ static int cmp_family(struct report *rep, const char *fam, size_t *rows,
 	snprintf(b, sizeof(b), "%s", rep->names[0]);
 	cmp_cut(f);
 	snprintf(title, sizeof(title), "%s: change against %s", f, b);
+	/* until rep_plot_open escapes its title: no command substitution */
+	for (h = 0; title[h]; h++)
+		if (title[h] == '`')
+			title[h] = ' ';
 	snprintf(f, sizeof(f), "compare-%s", fam);
 	*id = rep_plot_new(rep, f, title);
 	if (*id < 0)
