@@ -144,19 +144,25 @@ static void sum_row(FILE *f, const struct report *rep, const struct sum_row *r)
 	char label[512], ch[48], lo[48], hi[48];
 
 	rep_cmp_label(rep, x->base, label, sizeof(label));
-	fprintf(f, "<tr><td class=\"v%d\">%s</td><td>", x->v,
-		rep_verdict_name[x->v]);
+	fprintf(f, "<tr><td class=\"v%d\">%s", x->v, rep_verdict_name[x->v]);
+	if (x->units_needed > 0)
+		fprintf(f, " (%d runs a side decide)", x->units_needed);
+	fprintf(f, "</td><td>");
 	rep_html_esc(f, label);
 	fprintf(f, "</td><td>");
 	rep_html_esc(f, rep->names[r->c->run]);
 	fprintf(f,
 		"</td><td class=\"n\"><b>%s</b></td><td class=\"n\">%s to "
-		"%s</td><td class=\"n\">&plusmn;%.3g%% (%s)</td>"
-		"<td class=\"n\">%.2g</td><td>%s</td>",
+		"%s</td><td class=\"n\">&plusmn;%.3g%% (%s)",
 		kerf_fmt_change(x->est, ch, sizeof(ch)),
 		kerf_fmt_change(x->lo, lo, sizeof(lo)),
-		kerf_fmt_change(x->hi, hi, sizeof(hi)), x->thr_pct, x->thr_from,
-		x->p_adj, x->level);
+		kerf_fmt_change(x->hi, hi, sizeof(hi)), x->thr_pct,
+		x->thr_from);
+	/* the gate's detectable change, where it gives one (gate v2) */
+	if (isfinite(x->detectable_pct))
+		fprintf(f, "<br>detects &plusmn;%.3g%%", x->detectable_pct);
+	fprintf(f, "</td><td class=\"n\">%.2g</td><td>%s</td>", x->p_adj,
+		x->level);
 	fprintf(f, "<td>%s</td></tr>\n",
 		ju_str(x->base, "better") ?
 			(strcmp(ju_str(x->base, "better"), "lower") ? "higher" :
