@@ -43,20 +43,59 @@ has "log x axis of the sweep" $work/one/plots/tlb-chase-sweep-size.gp \
 	"set logscale x"
 has "one line per page size" $work/one/plots/tlb-chase-sweep-size.gp \
 	'title "pages=2M"'
+has "bytes for people" $p "peak_usage = 63.0 MiB"
+has "memory size for people" $p "25276502016 (23.5 GiB)"
 has "kill marked" $work/one/plots/memory-anon-timeline-0.svg "OOM kill"
 has "pressure on y2" $work/one/plots/memory-anon-timeline-0.gp \
 	"axes x1y2"
 
 # a comparison: the same plots per run, the ratios, differing env keys
-two="$one,compare-ratios,memory-anon-timeline-1"
+two="$one,compare-syscall,compare-vdso,compare-tlb,compare-evloop"
+two="$two,compare-calib,memory-anon-timeline-1"
 "$KERF" report "$g/run.json" "$g/new.json" -o "$work/two" >"$work/out" \
 	2>"$work/err" || { echo "FAIL: comparison report"; fail=1; }
 python3 "$KERF_TESTS/report_check.py" "$work/two" "$two" || fail=1
 p=$work/two/index.html
 has "env difference highlighted" $p \
 	'<tr class="diff"><td>kernel</td><td>6.18.44'
-has "ratio table" $p "<td>syscall/getppid</td><td></td><td>new</td>"
-has "getppid got worse" $p "worse"
+has "summary: the gate's regression" $p \
+	'<tr><td class="v1">regression</td><td>syscall/getppid</td><td>new</td>'
+has "summary: the gate refuses" $p "they differ in <b>kernel</b>"
+has "summary: single runs need replication" $p "Verdicts need replication."
+has "family table: value, change, mark" $p \
+	'<td class="n">215</td><td class="n" title="95% interval +23.2% to'
+has "family table: getppid worse" $p '<td class="v1">worse</td>'
+has "chart labels: only the varying params" \
+	$work/two/plots/compare-evloop.gp "'evloop/echo conns=1 server=epoll'"
+has "chart: log ratio axis" $work/two/plots/compare-tlb.gp "set logscale x"
+s=$(grep -n 'id="summary"' $p | cut -d: -f1)
+r=$(grep -n 'id="runs"' $p | cut -d: -f1)
+if [ -n "$s" ] && [ -n "$r" ] && [ "$s" -lt "$r" ]; then
+	echo "ok: the summary comes first"
+else
+	echo "FAIL: the summary (line $s) is not above the runs (line $r)"; fail=1
+fi
+python3 "$KERF_TESTS/svg_text.py" "$work/two" --compare || fail=1
+python3 "$KERF_TESTS/svg_text.py" "$work/one" || fail=1
+
+# hostile names reach the comparison's charts only as inert strings
+python3 - "$g/run.json" "$work" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["results"] = d["results"][:2]
+d["results"][0]["bench"] = "x`touch " + sys.argv[2] + "/pwned`/y"
+d["results"][1]["params"] = {"k'`touch " + sys.argv[2] + "/pwned`": "v"}
+for n in ("evil-a", "evil-b"):
+    json.dump(d, open(sys.argv[2] + "/" + n + ".json", "w"))
+PY
+"$KERF" report "$work/evil-a.json" "$work/evil-b.json" -o "$work/evil" \
+	>/dev/null 2>&1
+if ! ls "$work"/evil/plots/compare-*.gp >/dev/null 2>&1 ||
+   cat "$work"/evil/plots/compare-*.gp | grep -v '^#' | grep '`'; then
+	echo "FAIL: no comparison chart, or a backquote in its script"; fail=1
+else
+	echo "ok: comparison charts carry no backquote"
+fi
 
 # a timeline that is not about memory (cpu/throttle): its columns as lines
 "$KERF" report "$KERF_TESTS/golden/report/throttle.json" -o "$work/cpu" \

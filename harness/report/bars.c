@@ -68,7 +68,7 @@ static void bars_data(const struct report *rep, struct bars *b, FILE *dat,
 			s = json_integer_value(slot);
 			/* first result on top */
 			b->pos[s] = b->nslots - 1 - s;
-			rep_params_label(r, NULL, " ", p, sizeof(p));
+			rep_vary_label(b->fr, r, NULL, false, p, sizeof(p));
 			snprintf(b->labels[s], sizeof(b->labels[s]),
 				 "%.60s%s%.98s",
 				 rep_variant_of(ju_str(r, "bench")),
@@ -92,6 +92,7 @@ static void bars_script(const struct report *rep, const struct bars *b, int id,
 		"set xrange [0:*]\n"
 		"set xlabel \"%s (bar: median; whiskers: its 95%% interval)\"\n"
 		"set grid xtics noytics\n"
+		"set rmargin 6\n"
 		"set style fill solid 0.75 border rgb \"#333333\"\n"
 		"set key %s\n",
 		b->nslots - 0.4, b->unit,

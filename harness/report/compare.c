@@ -1,302 +1,269 @@
 /* SPDX-License-Identifier: MIT */
-/* The comparison of several runs: each result's median ratio against the base run, with kerf compare's bootstrap interval. */
+/* The comparison of several runs: a chart per family of the gate's estimates on a log ratio axis centred on 1, coloured by verdict, and the section that holds them. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kerf/gate.h"
-#include "kerf/result.h"
-#include "kerf/stats.h"
 #include "report/report.h"
 
-/*
- * kerf compare's interval of median(new) / median(base): the same
- * resampling, replicate count, expanded percentile interval and seed (the
- * gate's, from the base result's key), so both print the same interval.
- */
-static bool cmp_interval(const json_t *base, const json_t *new, double *lo,
-			 double *hi)
-{
-	struct kerf_sampleset sb = { 0 }, sn = { 0 };
-	struct kerf_ratio_ci ci;
-	char key[KERF_GATE_KEYLEN];
-	int ret;
+/* Geometry of a chart, in SVG pixels at the page's font (sans, 13 px). */
+#define CMP_W 900
+#define CMP_CHAR_PX 8.1 /* 0.62 em: wider than the mean 13 px sans glyph */
+#define CMP_LABEL_MAX 46 /* characters: labels keep under half the width */
 
-	ret = kerf_result_key(base, key, sizeof(key));
-	if (!ret)
-		ret = kerf_gate_sampleset("base", key, base, &sb);
-	if (!ret)
-		ret = kerf_gate_sampleset("new", key, new, &sn);
-	if (!ret)
-		ret = kerf_boot_ratio(&sb, &sn, kerf_gate_seed(key),
-				      KERF_BOOT_REPS, KERF_GATE_LEVEL,
-				      KERF_BOOT_EXPAND, &ci);
-	if (!ret) {
-		*lo = ci.lo;
-		*hi = ci.hi;
+/* Marker of each verdict: triangles up and down, dots, open circles. */
+static const int cmp_pt[REP_N_VERDICTS] = { 7, 9, 11, 6, 7, 7, 7 };
+
+void rep_gp_str(FILE *gp, const char *s)
+{
+	/*
+	 * A single-quoted gnuplot string: no escapes, no backquote
+	 * substitution; ' doubles, control characters and ` become blanks.
+	 */
+	fputc('\'', gp);
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '\'')
+			fputs("''", gp);
+		else if (c < 0x20 || c == 0x7f || c == '`')
+			fputc(' ', gp);
+		else
+			fputc(c, gp);
 	}
-	kerf_gate_sampleset_free(&sb);
-	kerf_gate_sampleset_free(&sn);
-	return !ret && isfinite(*lo) && isfinite(*hi);
+	fputc('\'', gp);
 }
 
-static bool cmp_same_unit(const json_t *a, const json_t *b)
+/* A label cut to CMP_LABEL_MAX characters, on a UTF-8 boundary. */
+static void cmp_cut(char *s)
 {
-	return !strcmp(ju_str(a, "unit") ? ju_str(a, "unit") : "",
-		       ju_str(b, "unit") ? ju_str(b, "unit") : "");
+	size_t n = strlen(s);
+
+	if (n <= CMP_LABEL_MAX)
+		return;
+	n = CMP_LABEL_MAX - 3;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(s + n, "...", 4);
 }
 
-static int cmp_add(struct rep_ratio **v, int *cnt, int *cap)
+/* Rows of the family's chart: results of BASE some run was tested on. */
+static int cmp_rows(const struct report *rep, const char *fam, size_t *rows)
 {
-	struct rep_ratio *nv;
+	const struct rep_cmp *c0 = &rep->cmps[0];
+	size_t i;
+	int k, n = 0;
 
-	if (*cnt < *cap)
-		return 0;
-	*cap = *cap ? *cap * 2 : 32;
-	nv = realloc(*v, *cap * sizeof(**v));
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	return 0;
-}
+	for (i = 0; i < c0->n; i++) {
+		bool tested = false;
 
-/* Pairs of base (run 0) and each other run, by bench and params. */
-int rep_compute_ratios(const struct report *rep, struct rep_ratio **out)
-{
-	json_t *base = json_object_get(rep->runs[0], "results"), *b, *n;
-	struct rep_ratio *v = NULL, *x;
-	int cnt = 0, cap = 0, run;
-	size_t i, j;
-
-	json_array_foreach(base, i, b)
-	{
-		char kb[600], kn[600];
-		double mb, mn, lo, hi;
-
-		if (!rep_median(b, &mb, &lo, &hi) || mb == 0)
+		if (!rep_cmp_in_family(c0, i, fam))
 			continue;
-		rep_key(b, kb, sizeof(kb));
-		for (run = 1; run < rep->nruns; run++) {
-			json_array_foreach(json_object_get(rep->runs[run],
-							   "results"),
-					   j, n)
-			{
-				rep_key(n, kn, sizeof(kn));
-				if (strcmp(kb, kn) || !cmp_same_unit(b, n) ||
-				    !rep_median(n, &mn, &lo, &hi))
+		for (k = 0; k < rep->ncmp; k++)
+			tested = tested || isfinite(rep->cmps[k].r[i].est);
+		if (tested)
+			rows[n++] = i;
+	}
+	return n;
+}
+
+/*
+ * One data block per verdict drawn ("y est lo hi"), runs of a row stacked
+ * top to bottom; the half-width of the log axis into *m. Returns the mask
+ * of the verdicts written, in block order.
+ */
+static unsigned cmp_data(const struct report *rep, const size_t *rows,
+			 int nrows, FILE *dat, double *m)
+{
+	double bh = rep->ncmp > 1 ? 0.8 / rep->ncmp : 0, lm = log(1.1) / 1.1;
+	unsigned mask = 0;
+	int v, s, k;
+
+	for (v = 0; v < REP_N_VERDICTS; v++) {
+		bool any = false;
+
+		for (s = 0; s < nrows; s++) {
+			for (k = 0; k < rep->ncmp; k++) {
+				const struct rep_verdict *x =
+					&rep->cmps[k].r[rows[s]];
+				double y = nrows - 1 - s +
+					   (rep->ncmp - 1) * bh / 2 - k * bh;
+
+				if ((int)x->v != v || !(x->est > 0) ||
+				    !(x->lo > 0) || !(x->hi > 0))
 					continue;
-				if (cmp_add(&v, &cnt, &cap)) {
-					free(v);
-					return -ENOMEM;
-				}
-				x = &v[cnt++];
-				x->base = b;
-				x->new = n;
-				x->run = run;
-				x->r = mn / mb;
-				x->ci = cmp_interval(b, n, &x->lo, &x->hi);
-				if (!x->ci)
-					x->lo = x->hi = x->r;
-				break;
+				if (!any)
+					fprintf(dat, "# %s: y est lo hi\n",
+						rep_verdict_name[v]);
+				any = true;
+				fprintf(dat, "%g %.17g %.17g %.17g\n", y,
+					x->est, x->lo, x->hi);
+				lm = fmax(lm, fabs(log(x->lo)));
+				lm = fmax(lm, fabs(log(x->hi)));
 			}
 		}
-	}
-	*out = v;
-	return cnt;
-}
-
-/* One block of the data file per run other than the base: y ratio lo hi. */
-static void cmp_data(const struct report *rep, const struct rep_ratio *v, int n,
-		     json_t *slots, char (*labels)[160], double *pos, FILE *dat)
-{
-	double bh = 0.8 / (rep->nruns - 1);
-	int i, run, nslots = json_object_size(slots);
-
-	for (run = 1; run < rep->nruns; run++) {
-		fprintf(dat, "# %s / %s: y ratio lo hi\n", rep->names[run],
-			rep->names[0]);
-		for (i = 0; i < n; i++) {
-			char k[600], p[400];
-			int s;
-			double y;
-
-			if (v[i].run != run)
-				continue;
-			rep_key(v[i].base, k, sizeof(k));
-			s = json_integer_value(json_object_get(slots, k));
-			pos[s] = nslots - 1 - s;
-			rep_params_label(v[i].base, NULL, " ", p, sizeof(p));
-			snprintf(labels[s], sizeof(labels[s]), "%.60s%s%.98s",
-				 ju_str(v[i].base, "bench"), p[0] ? " " : "",
-				 p);
-			rep_gp_clean(labels[s]);
-			y = pos[s] + (rep->nruns - 2) * bh / 2 - (run - 1) * bh;
-			fprintf(dat, "%g %.17g %.17g %.17g\n", y, v[i].r,
-				v[i].lo, v[i].hi);
+		if (any) {
+			fprintf(dat, "\n\n");
+			mask |= 1u << v;
 		}
-		fprintf(dat, "\n\n");
 	}
+	*m = exp(lm * 1.1);
+	return mask;
 }
 
-/* The ratio axis: log when wide (0.25 and 4 are the same size of change). */
-static void cmp_xaxis(const struct rep_ratio *v, int n, FILE *gp, double *lo,
-		      double *hi)
+/* The log ratio axis, symmetric about 1: 1/M to M, tics at 1/f, 1, f. */
+static void cmp_xaxis(FILE *gp, double m)
 {
-	int i;
+	static const double steps[] = { 1.02, 1.05, 1.1, 1.25, 1.5, 2,	  3,
+					5,    10,   20,	 50,   100, 1000, 1e4 };
+	int i, n = 0, first;
 
-	*lo = *hi = 1;
-	for (i = 0; i < n; i++) {
-		*lo = fmin(*lo, fmin(v[i].lo, v[i].r));
-		*hi = fmax(*hi, fmax(v[i].hi, v[i].r));
-	}
-	if (*lo > 0 && *hi / *lo >= 4) {
-		fprintf(gp, "set logscale x\nset xtics (\"0.01\" 0.01, "
-			    "\"0.02\" 0.02, \"0.05\" 0.05, \"0.1\" 0.1, "
-			    "\"0.2\" 0.2, \"0.5\" 0.5, \"1\" 1, \"2\" 2, "
-			    "\"5\" 5, \"10\" 10, \"20\" 20, \"50\" 50, "
-			    "\"100\" 100)\n");
-		*lo /= pow(*hi / *lo, 0.04);
-		*hi *= pow(*hi / *lo, 0.04);
-	} else {
-		double pad = (*hi - *lo) * 0.05;
-
-		*lo -= pad;
-		*hi += pad;
-	}
+	for (i = 0; i < (int)(sizeof(steps) / sizeof(steps[0])); i++)
+		n += steps[i] <= m;
+	first = n > 3 ? n - 3 : 0;
+	fprintf(gp, "set logscale x\nset xrange [%.17g:%.17g]\n", 1 / m, m);
+	fprintf(gp, "set xtics (\"1\" 1");
+	for (i = first; i < n; i++)
+		fprintf(gp, ", \"%.3g\" %.17g, \"%.3g\" %.17g", 1 / steps[i],
+			1 / steps[i], steps[i], steps[i]);
+	fprintf(gp, ")\n");
 }
 
-static void cmp_script(const struct report *rep, int id, int nslots, double lo,
-		       double hi, FILE *gp)
+/* The rows' labels as y tics, and the left margin they need. */
+static void cmp_ytics(const struct report *rep, const size_t *rows, int nrows,
+		      FILE *gp)
 {
-	double bh = 0.8 / (rep->nruns - 1);
-	int run;
+	size_t longest = 1;
+	char label[512];
+	int s;
 
+	fprintf(gp, "set ytics nomirror (");
+	for (s = 0; s < nrows; s++) {
+		rep_cmp_label(rep, rep->cmps[0].r[rows[s]].base, label,
+			      sizeof(label));
+		cmp_cut(label);
+		if (strlen(label) > longest)
+			longest = strlen(label);
+		fprintf(gp, "%s", s ? ", " : "");
+		rep_gp_str(gp, label);
+		fprintf(gp, " %d", nrows - 1 - s);
+	}
 	fprintf(gp,
-		"set yrange [-0.6:%g]\n"
-		"set xrange [%g:%g]\n"
-		"set xlabel \"median of the run / median of %s (1: no change)\"\n"
-		"set grid xtics noytics\n"
-		"set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "
-		"\"#222222\" lw 1.5\n"
-		"set style fill solid 0.75 border rgb \"#333333\"\n"
-		"set key outside top horizontal\n"
-		"plot ",
-		nslots - 0.4, lo, hi, rep->names[0]);
-	for (run = 1; run < rep->nruns; run++)
-		rep_gp_hbars(gp, rep->plots[id].stem, run - 1, 1, bh * 0.45,
-			     rep_colours[run % REP_NCOLOURS], rep->names[run],
-			     run == 1);
+		")\nset lmargin at screen %.3f\nset rmargin at screen "
+		"0.97\n",
+		fmin(0.45, (longest * CMP_CHAR_PX + 24) / CMP_W));
+}
+
+static void cmp_plot(const struct report *rep, int id, unsigned mask, FILE *gp)
+{
+	bool first = true;
+	int v;
+
+	fprintf(gp, "set xlabel ");
+	rep_gp_str(gp, rep->ncmp > 1 ? "ratio run / base (log scale)" :
+				       "ratio new / base (log scale)");
+	fprintf(gp, "\nset grid xtics noytics\n"
+		    "set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "
+		    "\"#222222\" lw 1.5\n"
+		    "set key outside bottom center horizontal\nplot ");
+	for (v = 0; v < REP_N_VERDICTS; v++) {
+		if (!(mask & (1u << v)))
+			continue;
+		fprintf(gp,
+			"%s\"%s.dat\" index %d using 2:1:3:4 with xerrorbars "
+			"lc rgb \"%s\" pt %d ps 1.1 lw 1.5 title \"%s\"",
+			first ? "" : ", \\\n  ", rep->plots[id].stem,
+			__builtin_popcount(mask & ((1u << v) - 1)),
+			rep_verdict_colour[v], cmp_pt[v], rep_verdict_name[v]);
+		first = false;
+	}
 	fprintf(gp, "\n");
 }
 
-int rep_plot_ratios(struct report *rep, const struct rep_ratio *v, int n)
+/* The chart of one family; *id -1 when no result of it was tested. */
+static int cmp_family(struct report *rep, const char *fam, size_t *rows,
+		      int *id)
 {
-	char title[256], (*labels)[160];
-	json_t *slots = json_object();
-	int id, i, nslots = 0, ret, w = 900, h;
-	double *pos, lo, hi;
+	int nrows = cmp_rows(rep, fam, rows), h, ret;
+	char title[256], f[56], b[40];
+	double m;
+	unsigned mask;
 	FILE *gp, *dat;
 
-	for (i = 0; i < n; i++) {
-		char k[600];
-
-		rep_key(v[i].base, k, sizeof(k));
-		if (!json_object_get(slots, k))
-			json_object_set_new(slots, k, json_integer(nslots++));
-	}
-	snprintf(title, sizeof(title),
-		 "median ratio against %s, with bootstrap 95%% interval",
-		 rep->names[0]);
-	id = rep_plot_new(rep, "compare-ratios", title);
-	h = 110 + nslots * (rep->nruns > 2 ? 16 * (rep->nruns - 1) + 8 : 22);
-	h = h < 220 ? 220 : h;
-	if (id < 0 || (ret = rep_plot_open(rep, id, w, h, &gp, &dat))) {
-		json_decref(slots);
-		return id < 0 ? id : ret;
-	}
-	labels = calloc(nslots, sizeof(*labels));
-	pos = calloc(nslots, sizeof(*pos));
-	cmp_data(rep, v, n, slots, labels, pos, dat);
-	cmp_xaxis(v, n, gp, &lo, &hi);
-	rep_gp_tics(gp, "ytics", labels, pos, nslots, "nomirror");
-	cmp_script(rep, id, nslots, lo, hi, gp);
-	ret = rep_plot_close(rep, id, w, h, gp, dat);
-	free(labels);
-	free(pos);
-	json_decref(slots);
-	return ret;
+	*id = -1;
+	if (!nrows)
+		return 0;
+	snprintf(f, sizeof(f), "%s", fam);
+	snprintf(b, sizeof(b), "%s", rep->names[0]);
+	cmp_cut(f);
+	snprintf(title, sizeof(title), "%s: change against %s", f, b);
+	/* until rep_plot_open escapes its title: no command substitution */
+	for (h = 0; title[h]; h++)
+		if (title[h] == '`')
+			title[h] = ' ';
+	snprintf(f, sizeof(f), "compare-%s", fam);
+	*id = rep_plot_new(rep, f, title);
+	if (*id < 0)
+		return *id;
+	h = 130 + nrows * (rep->ncmp > 1 ? 12 * rep->ncmp + 8 : 22);
+	ret = rep_plot_open(rep, *id, CMP_W, h, &gp, &dat);
+	if (ret)
+		return ret;
+	mask = cmp_data(rep, rows, nrows, dat, &m);
+	fprintf(gp, "set yrange [-0.6:%g]\n", nrows - 0.4);
+	cmp_xaxis(gp, m);
+	cmp_ytics(rep, rows, nrows, gp);
+	cmp_plot(rep, *id, mask, gp);
+	return rep_plot_close(rep, *id, CMP_W, h, gp, dat);
 }
 
-/* One row of the comparison table. */
-static void cmp_row(FILE *f, const struct report *rep,
-		    const struct rep_ratio *x)
+int rep_plot_compare(struct report *rep)
 {
-	const char *better = ju_str(x->base, "better");
-	bool higher = better && !strcmp(better, "higher");
-	const char *verdict = "no clear change", *cls = "";
-	char p[400], a[64], b[64];
-	double mb, mn, lo, hi;
+	size_t j, nf = json_array_size(rep->fams);
+	size_t *rows;
+	int ret = 0;
 
-	rep_median(x->base, &mb, &lo, &hi);
-	rep_median(x->new, &mn, &lo, &hi);
-	if (x->ci && (x->lo > 1 || x->hi < 1)) {
-		bool up = x->lo > 1;
-
-		verdict = up != higher ? "worse" : "better";
-		cls = up != higher ? "error" : "ok";
+	rep->cmpplot = calloc(nf + 1, sizeof(*rep->cmpplot));
+	rows = calloc(rep->cmps[0].n + 1, sizeof(*rows));
+	if (!rep->cmpplot || !rows) {
+		free(rows);
+		return -ENOMEM;
 	}
-	rep_params_label(x->base, NULL, " ", p, sizeof(p));
-	fprintf(f, "<tr><td>");
-	rep_html_esc(f, ju_str(x->base, "bench"));
-	fprintf(f, "</td><td>");
-	rep_html_esc(f, p);
-	fprintf(f, "</td><td>");
-	rep_html_esc(f, rep->names[x->run]);
-	fprintf(f, "</td><td>");
-	rep_html_esc(f, ju_str(x->base, "unit"));
-	rep_fmt_num(mb, a, sizeof(a));
-	rep_fmt_num(mn, b, sizeof(b));
-	fprintf(f,
-		"</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-		"<td class=\"n\">%.3f</td>",
-		a, b, x->r);
-	if (x->ci)
-		fprintf(f, "<td class=\"n\">%.3f &ndash; %.3f</td>", x->lo,
-			x->hi);
-	else
-		fprintf(f, "<td class=\"n\">-</td>");
-	fprintf(f, "<td class=\"%s\">%s</td></tr>\n", cls, verdict);
+	for (j = 0; !ret && j < nf; j++)
+		ret = cmp_family(
+			rep, json_string_value(json_array_get(rep->fams, j)),
+			rows, &rep->cmpplot[j]);
+	free(rows);
+	return ret;
 }
 
 void rep_html_compare(FILE *f, const struct report *rep)
 {
-	int i;
+	size_t j;
+	int k;
 
-	fprintf(f, "<section id=\"compare\"><h2>Comparison against ");
-	rep_html_esc(f, rep->names[0]);
-	fprintf(f,
-		"</h2>\n<p>Ratio of medians (run / base). The interval "
-		"is <code>kerf compare</code>'s: a bootstrap 95%% interval "
-		"of the ratio from %d resamples of each run, worker "
-		"processes first, then samples within them, widened for few "
-		"processes (expanded percentile; seed 0x%016llx xor a hash "
-		"of the result's key). &ldquo;Changed&rdquo; only says the "
-		"interval excludes 1; <code>kerf compare</code> is the gate."
-		"</p>\n",
-		KERF_BOOT_REPS, (unsigned long long)KERF_GATE_SEED);
-	if (rep->cplot >= 0)
-		rep_html_figure(f, rep, rep->cplot);
-	if (!rep->nratios) {
-		fprintf(f, "<p>No result appears in both the base and another "
-			   "run.</p></section>\n");
-		return;
+	fprintf(f, "<section id=\"compare\"><h2>Comparison per family</h2>\n"
+		   "<p>A row per result of the base, in the suite's order; "
+		   "per run its median, the gate's estimate of the change "
+		   "(hover it for the interval, threshold and p) and the "
+		   "gate's mark: <span class=\"v1\">worse</span> "
+		   "<span class=\"v2\">better</span> <span class=\"v0\">= "
+		   "no change</span> <span class=\"v3\">? inconclusive</span>."
+		   " Charts: the estimate on a log ratio axis centred on 1 "
+		   "(equal distances are equal factors), its 95%% interval as "
+		   "a bar, coloured by verdict");
+	if (rep->ncmp > 1) {
+		fprintf(f, "; in each row the runs top to bottom: ");
+		for (k = 0; k < rep->ncmp; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			rep_html_esc(f, rep->names[rep->cmps[k].run]);
+		}
 	}
-	fprintf(f, "<table><tr><th>bench</th><th>params</th><th>run</th>"
-		   "<th>unit</th><th>base median</th><th>run median</th>"
-		   "<th>ratio</th><th>95%% interval</th><th>verdict</th>"
-		   "</tr>\n");
-	for (i = 0; i < rep->nratios; i++)
-		cmp_row(f, rep, &rep->ratios[i]);
-	fprintf(f, "</table></section>\n");
+	fprintf(f, ".</p>\n");
+	for (j = 0; j < json_array_size(rep->fams); j++)
+		rep_html_cmptable(
+			f, rep, json_string_value(json_array_get(rep->fams, j)),
+			rep->cmpplot ? rep->cmpplot[j] : -1);
+	fprintf(f, "</section>\n");
 }

@@ -202,6 +202,14 @@ void rep_html_row_head(FILE *f, const struct report *rep, const char *bench,
 	}
 }
 
+/* Whether s ends in suf: "usage_us" does, "peak_usage" does not. */
+static bool html_ends(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
 /*
  * A stressor figure in bytes: its unit in figure_units says so ("B"); runs
  * written before figure_units guess from the name (peak_usage, limit...).
@@ -214,8 +222,8 @@ static bool html_figure_is_bytes(const json_t *r, const char *key)
 		return !strcmp(unit, "B");
 	return (strstr(key, "usage") || strstr(key, "limit") ||
 		strstr(key, "bytes") || strstr(key, "rss")) &&
-	       !strstr(key, "ratio") && !strstr(key, "_s") &&
-	       !strstr(key, "_ms") && !strstr(key, "_us");
+	       !strstr(key, "ratio") && !html_ends(key, "_s") &&
+	       !html_ends(key, "_ms") && !html_ends(key, "_us");
 }
 
 /* The unit of a stressor figure that is not in bytes, or "". */
@@ -443,12 +451,13 @@ static void html_head(FILE *f, const struct report *rep)
 		rep_html_esc(f, rep->names[i]);
 	}
 	fprintf(f,
-		"</title>\n<style>\n%s</style></head><body>\n<h1>kerf "
-		"report</h1>\n<nav><a href=\"#runs\">runs</a><a "
+		"</title>\n<style>\n%s%s</style></head><body>\n<h1>kerf "
+		"report</h1>\n<nav>%s<a href=\"#runs\">runs</a><a "
 		"href=\"#env\">environment</a><a href=\"#warnings\">"
 		"warnings</a>%s",
-		page_css,
-		rep->nruns > 1 ? "<a href=\"#compare\">comparison</a>" : "");
+		page_css, rep->ncmp ? rep_cmp_css : "",
+		rep->ncmp ? "<a href=\"#summary\">summary</a>" : "",
+		rep->ncmp ? "<a href=\"#compare\">comparison</a>" : "");
 	for (j = 0; j < json_array_size(rep->fams); j++) {
 		const char *fam =
 			json_string_value(json_array_get(rep->fams, j));
@@ -476,10 +485,12 @@ int rep_html_page(struct report *rep, char *err, size_t errlen)
 		return ret;
 	}
 	html_head(out.f, rep);
+	if (rep->ncmp)
+		rep_html_summary(out.f, rep);
 	html_runs(out.f, rep);
 	html_warnings(out.f, rep);
 	rep_html_env(out.f, rep);
-	if (rep->nruns > 1)
+	if (rep->ncmp)
 		rep_html_compare(out.f, rep);
 	for (j = 0; j < json_array_size(rep->fams); j++)
 		html_family(out.f, rep, j);

@@ -219,7 +219,6 @@ static int report_init(struct report *rep, const char *const *names)
 	rep->stems = json_object();
 	rep->fams = json_array();
 	rep->pairs = json_array();
-	rep->cplot = -1;
 	if (!rep->names) {
 		json_decref(seen);
 		return -ENOMEM;
@@ -301,23 +300,18 @@ static int report_plots(struct report *rep, char *err, size_t errlen)
 	}
 	if (rep->nruns < 2)
 		return 0;
-	rep->nratios = rep_compute_ratios(rep, &rep->ratios);
-	if (rep->nratios < 0) {
-		ret = rep->nratios;
-		rep->nratios = 0;
-		snprintf(err, errlen, "%s", strerror(-ret));
+	rep->ncmp = rep_verdicts(rep->runs, rep->nruns, &rep->cmps);
+	if (rep->ncmp < 0) {
+		ret = rep->ncmp;
+		rep->ncmp = 0;
+		snprintf(err, errlen, "comparing the runs: %s", strerror(-ret));
 		return ret;
 	}
-	if (!rep->nratios)
-		return 0;
-	ret = rep_plot_ratios(rep, rep->ratios, rep->nratios);
-	if (ret) {
+	ret = rep_plot_compare(rep);
+	if (ret)
 		snprintf(err, errlen, "%s: writing plots: %s", rep->plotdir,
 			 strerror(-ret));
-		return ret;
-	}
-	rep->cplot = rep->nplots - 1;
-	return 0;
+	return ret;
 }
 
 static void report_free(struct report *rep)
@@ -328,7 +322,8 @@ static void report_free(struct report *rep)
 		free(rep->frs[j].v);
 	free(rep->frs);
 	free(rep->fps);
-	free(rep->ratios);
+	rep_verdicts_free(rep->cmps, rep->ncmp);
+	free(rep->cmpplot);
 	free(rep->plots);
 	free(rep->names);
 	json_decref(rep->stems);

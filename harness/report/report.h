@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "report/util.h"
+#include "report/verdicts.h"
 
 /* Tableau 10: distinct, readable, kind to colour-blind readers. */
 #define REP_NCOLOURS 10
@@ -37,14 +38,6 @@ struct famplots {
 	int first, count;
 };
 
-/* One result of run 0 against the same result of another run. */
-struct rep_ratio {
-	const json_t *base, *new;
-	int run;
-	double r, lo, hi;
-	bool ci;
-};
-
 struct report {
 	json_t *const *runs;
 	char (*names)[128];
@@ -61,10 +54,17 @@ struct report {
 	struct rlist *frs; /* the results of each family */
 	struct famplots *fps; /* the plots of each family */
 	json_t *pairs; /* per family: the benches drawn as vdso pairs */
-	struct rep_ratio *ratios; /* several runs: the pairs compared */
-	int nratios;
-	int cplot; /* the ratio plot, or -1 */
+	struct rep_cmp *cmps; /* several runs: the gate's verdicts per run */
+	int ncmp;
+	int *cmpplot; /* per family: its comparison chart, or -1 */
 };
+
+/*
+ * label.c: "k=v k2=v2" of the params of r that vary among the results of fr
+ * with the same bench (same_bench) or family, leaving out skip.
+ */
+void rep_vary_label(const struct rlist *fr, const json_t *r, const char *skip,
+		    bool same_bench, char *buf, size_t len);
 
 /* gnuplot.c: a plot's files, and gnuplot run on them. */
 int rep_plot_new(struct report *rep, const char *hint, const char *title);
@@ -91,8 +91,9 @@ bool rep_vdso_varies(const json_t *vals);
 int rep_plot_vdso(struct report *rep, const char *fam, const char *unit,
 		  const struct rlist *fr, const json_t *pairbench);
 int rep_plot_timeline(struct report *rep, const json_t *r, int run);
-int rep_compute_ratios(const struct report *rep, struct rep_ratio **out);
-int rep_plot_ratios(struct report *rep, const struct rep_ratio *v, int n);
+int rep_plot_compare(struct report *rep);
+/* compare.c: the one way a string from a run goes into a gnuplot script. */
+void rep_gp_str(FILE *gp, const char *s);
 
 /* html.c, html_env.c, vdso.c, compare.c: the page and its sections. */
 void rep_html_esc(FILE *f, const char *s);
@@ -105,6 +106,14 @@ void rep_html_env(FILE *f, const struct report *rep);
 void rep_html_vdso(FILE *f, const struct report *rep, const struct rlist *fr,
 		   const json_t *pairbench);
 void rep_html_compare(FILE *f, const struct report *rep);
+/* summary.c, cmptable.c: the comparison's summary and its family tables. */
+void rep_html_summary(FILE *f, const struct report *rep);
+extern const char rep_cmp_css[]; /* the verdicts' colours on the page */
+void rep_cmp_label(const struct report *rep, const json_t *r, char *buf,
+		   size_t len);
+bool rep_cmp_in_family(const struct rep_cmp *c, size_t i, const char *fam);
+void rep_html_cmptable(FILE *f, const struct report *rep, const char *fam,
+		       int plot);
 int rep_html_page(struct report *rep, char *err, size_t errlen);
 
 #endif

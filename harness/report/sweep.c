@@ -76,7 +76,7 @@ static void sweep_lines(struct sweep *s)
 							 s->metric),
 						 "unit") :
 					  ju_str(r, "unit");
-		rep_params_label(r, s->xkey, " ", lab, sizeof(lab));
+		rep_vary_label(s->fr, r, s->xkey, true, lab, sizeof(lab));
 		snprintf(key, sizeof(key), "%d\t%s", s->fr->v[i].run, lab);
 		arr = json_object_get(s->lines, key);
 		if (!arr) {
@@ -276,7 +276,7 @@ int rep_plot_sweep(struct report *rep, const char *bench, const char *xkey,
 	fprintf(gp,
 		"set xlabel \"%s\"\n"
 		"set ylabel \"%s%s%s%s\"\n"
-		"set key outside right top vertical\n"
+		"set key outside bottom center horizontal\n"
 		"set style fill transparent solid 0.18 noborder\n",
 		xkey, metric ? metric : "", metric ? " (" : "",
 		s.unit ? s.unit : "", metric ? ")" : "");

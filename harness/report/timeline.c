@@ -289,7 +289,7 @@ static void tl_mem_axes(const struct tl_mem *m, FILE *gp)
 		snprintf(y2, sizeof(y2), "%s", src ? src : "");
 		rep_gp_clean(y2);
 		fprintf(gp,
-			"set y2label \"pressure, %% of time stalled%s%s%s\"\n"
+			"set y2label \"%% of time stalled%s%s%s\"\n"
 			"set y2tics\nset y2range [0:%s]\n",
 			y2[0] ? " (" : "", y2, y2[0] ? ")" : "",
 			m->pmax > 0 ? "*" : "1");

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kerf/fmt.h"
 #include "kerf/parse.h"
 #include "report/util.h"
 
@@ -262,12 +263,7 @@ const char *rep_variant_of(const char *bench)
 
 void rep_fmt_num(double v, char *buf, size_t len)
 {
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else if (v != 0 && (fabs(v) >= 1e6 || fabs(v) < 1e-3))
-		snprintf(buf, len, "%.3e", v);
-	else
-		snprintf(buf, len, "%.4g", v);
+	kerf_fmt_num(v, buf, len);
 }
 
 /* A key that pairs results across runs: "bench{k=v,...}". */
@@ -283,14 +279,7 @@ void rep_key(const json_t *r, char *buf, size_t len)
 /* 25276502016: "23.5 GiB". */
 void rep_human_bytes(double v, char *buf, size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-
-	while (fabs(v) >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	kerf_fmt_bytes(v, buf, len);
 }
 
 void kerf_result_name(const json_t *result, char *buf, size_t len)

@@ -65,10 +65,10 @@ void rep_key(const json_t *r, char *buf, size_t len);
 /* "clock_gettime" of "vdso/clock_gettime". */
 const char *rep_variant_of(const char *bench);
 
-/* A number for a table: 4 digits, or an exponent when very large or small. */
+/* A number for a table, for people: kerf_fmt_num() (kerf/fmt.h). */
 void rep_fmt_num(double v, char *buf, size_t len);
 
-/* 25276502016: "23.5 GiB". */
+/* 25276502016: "23.5 GiB" (kerf_fmt_bytes()). */
 void rep_human_bytes(double v, char *buf, size_t len);
 
 /*
