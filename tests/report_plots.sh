@@ -42,7 +42,7 @@ has "a family table" $p "<td>tlb/chase</td><td>pages=4k size=256M</td>"
 has "log x axis of the sweep" $work/one/plots/tlb-chase-sweep-size.gp \
 	"set logscale x"
 has "one line per page size" $work/one/plots/tlb-chase-sweep-size.gp \
-	'title "pages=2M"'
+	"title 'pages=2M'"
 has "kill marked" $work/one/plots/memory-anon-timeline-0.svg "OOM kill"
 has "pressure on y2" $work/one/plots/memory-anon-timeline-0.gp \
 	"axes x1y2"
@@ -64,7 +64,7 @@ has "getppid got worse" $p "worse"
 python3 "$KERF_TESTS/report_check.py" "$work/cpu" \
 	"cpu-throttle-timeline-0" || fail=1
 has "throttle columns plotted" $work/cpu/plots/cpu-throttle-timeline-0.gp \
-	'title "throttled_us (right axis)"'
+	"title 'throttled_us (right axis)'"
 
 # bad input: exit 2, nothing written
 printf '{"schema": "kerf.run/1", "results": [\n  {"bench": 1,,\n' \

@@ -8,6 +8,7 @@
 #include "kerf/gate.h"
 #include "kerf/result.h"
 #include "kerf/stats.h"
+#include "kerf/escape.h"
 #include "report/report.h"
 
 /*
@@ -170,19 +171,23 @@ static void cmp_script(const struct report *rep, int id, int nslots, double lo,
 		       double hi, FILE *gp)
 {
 	double bh = 0.8 / (rep->nruns - 1);
+	char xl[300], q[700];
 	int run;
 
+	snprintf(xl, sizeof(xl),
+		 "median of the run / median of %s (1: no change)",
+		 rep->names[0]);
 	fprintf(gp,
 		"set yrange [-0.6:%g]\n"
 		"set xrange [%g:%g]\n"
-		"set xlabel \"median of the run / median of %s (1: no change)\"\n"
+		"set xlabel %s\n"
 		"set grid xtics noytics\n"
 		"set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "
 		"\"#222222\" lw 1.5\n"
 		"set style fill solid 0.75 border rgb \"#333333\"\n"
 		"set key outside top horizontal\n"
 		"plot ",
-		nslots - 0.4, lo, hi, rep->names[0]);
+		nslots - 0.4, lo, hi, kerf_esc_gp(q, sizeof(q), xl));
 	for (run = 1; run < rep->nruns; run++)
 		rep_gp_hbars(gp, rep->plots[id].stem, run - 1, 1, bh * 0.45,
 			     rep_colours[run % REP_NCOLOURS], rep->names[run],

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kerf/escape.h"
 #include "report/report.h"
 
 /* How long one plot may take before gnuplot is killed. */
@@ -121,12 +122,17 @@ int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
 	return -EIO;
 }
 
-/* Labels go into gnuplot strings and data files: no quotes there. */
+/* A label under the terminal rules, in place: one line, no controls. */
 void rep_gp_clean(char *s)
 {
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\' || *s == '\r')
-			*s = '\'';
+	char *copy = strdup(s);
+
+	if (!copy) {
+		s[0] = '\0';
+		return;
+	}
+	kerf_esc_term(s, strlen(s) + 1, copy);
+	free(copy);
 }
 
 int rep_plot_new(struct report *rep, const char *hint, const char *title)
@@ -161,7 +167,7 @@ int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
 		  FILE **dat)
 {
 	struct plot *p = &rep->plots[id];
-	char path[PATH_MAX + 160], title[256];
+	char path[PATH_MAX + 160], title[256], q[600];
 
 	snprintf(path, sizeof(path), "%s/%s.gp", rep->plotdir, p->stem);
 	*gp = fopen(path, "w");
@@ -184,11 +190,12 @@ int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
 		"set terminal svg size %d,%d fixed noenhanced "
 		"font \"sans,13\" background rgb \"white\"\n"
 		"set output \"%s.svg\"\n"
-		"set title \"%s\"\n"
+		"set title %s\n"
 		"set border lc rgb \"#555555\"\n"
 		"set grid lc rgb \"#dddddd\"\n"
 		"set key noenhanced\n",
-		title, p->stem, p->stem, w, h, p->stem, title);
+		title, p->stem, p->stem, w, h, p->stem,
+		kerf_esc_gp(q, sizeof(q), title));
 	fprintf(*dat, "# kerf report data for %s.gp\n", p->stem);
 	return 0;
 }
@@ -221,7 +228,7 @@ int rep_plot_close(struct report *rep, int id, int w, int h, FILE *gp,
 	return ret;
 }
 
-/* Explicit tics: ("label" pos, ...). */
+/* Explicit tics: ('label' pos, ...); a '\n' in a label breaks its line. */
 void rep_gp_tics(FILE *gp, const char *axis, char (*labels)[160],
 		 const double *pos, int n, const char *extra)
 {
@@ -229,12 +236,21 @@ void rep_gp_tics(FILE *gp, const char *axis, char (*labels)[160],
 
 	fprintf(gp, "set %s (", axis);
 	for (i = 0; i < n; i++) {
-		const char *c;
+		char line[160];
+		const char *c = labels[i];
 
-		fprintf(gp, "%s\"", i ? ", " : "");
-		for (c = labels[i]; *c; c++)
-			fputs(*c == '\n' ? "\\n" : (char[2]){ *c, 0 }, gp);
-		fprintf(gp, "\" %g", pos[i]);
+		fprintf(gp, "%s", i ? ", " : "");
+		for (;;) {
+			size_t l = strcspn(c, "\n");
+
+			snprintf(line, sizeof(line), "%.*s", (int)l, c);
+			kerf_put_gp(gp, line);
+			if (!c[l])
+				break;
+			fputs(".\"\\n\".", gp);
+			c += l + 1;
+		}
+		fprintf(gp, " %g", pos[i]);
 	}
 	fprintf(gp, ") %s\n", extra ? extra : "");
 }
@@ -247,13 +263,15 @@ void rep_gp_hbars(FILE *gp, const char *stem, int index, double base,
 		  double half, const char *colour, const char *title,
 		  bool first)
 {
+	char q[400];
+
 	fprintf(gp,
 		"%s\"%s.dat\" index %d using (%g):1:(%g):2:($1-%g):($1+%g) "
-		"with boxxyerror lc rgb \"%s\" title \"%s\", \\\n"
+		"with boxxyerror lc rgb \"%s\" title %s, \\\n"
 		"  \"%s.dat\" index %d using 2:1:3:4 with xerrorbars "
 		"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle",
 		first ? "" : ", \\\n  ", stem, index, base, base, half, half,
-		colour, title, stem, index);
+		colour, kerf_esc_gp(q, sizeof(q), title), stem, index);
 }
 
 /* Every plot of the report drawn; failures counted, the first kept. */
