@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* kerf report: its options, and the runs loaded and named for kerf_report_write(). */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -55,7 +56,8 @@ static void report_usage(FILE *f)
 		   "  -o DIR   where index.html and plots/ go (created)\n"
 		   "Needs gnuplot on PATH for the plots; without it the page "
 		   "and its tables\nare still written, with a warning (exit "
-		   "status 0).\n");
+		   "status 0); a plot gnuplot fails on\nexits 1. As root, a "
+		   "DIR other users can write is refused (exit 2).\n");
 }
 
 /* Load each RUN and name it after its directory, "#2" on a repeated name. */
@@ -67,6 +69,7 @@ static int report_load(char **paths, int n, json_t **runs, char (*names)[128],
 
 	for (i = 0; i < n; i++) {
 		int k, dup = 1;
+		size_t l;
 
 		runs[i] = kerf_run_load(paths[i], err, sizeof(err));
 		if (!runs[i]) {
@@ -74,10 +77,11 @@ static int report_load(char **paths, int n, json_t **runs, char (*names)[128],
 			return -1;
 		}
 		run_name(paths[i], names[i], sizeof(names[i]));
+		/* room for "#N": each retry is a new name, so this ends */
+		l = strnlen(names[i], 100);
+		names[i][l] = '\0';
 		for (k = 0; k < i; k++) {
 			if (!strcmp(names[k], names[i])) {
-				size_t l = strcspn(names[i], "#");
-
 				snprintf(names[i] + l, sizeof(names[i]) - l,
 					 "#%d", ++dup);
 				k = -1;
@@ -132,12 +136,17 @@ int cmd_report(int argc, char **argv)
 	}
 	if (report_load(argv + optind, n, runs, names, np))
 		goto out;
-	if (kerf_report_write(runs, np, n, dir, err, sizeof(err)) < 0) {
+	c = kerf_report_write(runs, np, n, dir, err, sizeof(err));
+	if (c == -EPERM) {
+		fprintf(stderr, "kerf report: %s\n", err);
+		ret = KERF_EXIT_USAGE;
+	} else if (c < 0) {
 		fprintf(stderr, "kerf report: %s\n", err);
 		ret = KERF_EXIT_FAIL;
 	} else {
 		printf("%s/index.html\n", dir);
-		ret = KERF_EXIT_OK;
+		/* a plot gnuplot failed on: the page says which, exit 1 */
+		ret = c == 2 ? KERF_EXIT_FAIL : KERF_EXIT_OK;
 	}
 out:
 	for (i = 0; runs && i < n; i++)

@@ -79,13 +79,20 @@ int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
 		return -errno;
 	}
 	if (pid == 0) {
+		/* no init file, no variable of ours steers it */
+		static char *const envp[] = { "PATH=/usr/bin:/bin",
+					      "HOME=/nonexistent",
+					      "LC_ALL=C.UTF-8", NULL };
 		int in = open("/dev/null", O_RDONLY);
-		int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int out = open(log,
+			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				       O_CLOEXEC,
+			       0644);
 
 		if (in < 0 || out < 0 || chdir(dir) || dup2(in, 0) < 0 ||
 		    dup2(out, 1) < 0 || dup2(out, 2) < 0)
 			_exit(126);
-		execl(gnuplot, "gnuplot", script, (char *)NULL);
+		execle(gnuplot, "gnuplot", "-d", script, (char *)NULL, envp);
 		_exit(127);
 	}
 	for (;;) {
@@ -162,6 +169,19 @@ int rep_plot_new(struct report *rep, const char *hint, const char *title)
 	return rep->nplots++;
 }
 
+/* A new file in kerf's own work directory: never an existing one. */
+static FILE *gnuplot_create(const char *path)
+{
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
 /* Open STEM.gp and STEM.dat, write the SVG half of the script's header. */
 int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
 		  FILE **dat)
@@ -169,10 +189,10 @@ int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
 	struct plot *p = &rep->plots[id];
 	char path[PATH_MAX + 160], title[256], q[600];
 
-	snprintf(path, sizeof(path), "%s/%s.gp", rep->plotdir, p->stem);
-	*gp = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s/%s.dat", rep->plotdir, p->stem);
-	*dat = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/%s.gp", rep->workdir, p->stem);
+	*gp = gnuplot_create(path);
+	snprintf(path, sizeof(path), "%s/%s.dat", rep->workdir, p->stem);
+	*dat = gnuplot_create(path);
 	if (!*gp || !*dat) {
 		int e = -errno;
 
@@ -289,7 +309,7 @@ void rep_gnuplot_all(struct report *rep)
 			break;
 		snprintf(script, sizeof(script), "%s.gp", p->stem);
 		err[0] = '\0';
-		if (kerf_gnuplot_run(rep->gnuplot, rep->plotdir, script, err,
+		if (kerf_gnuplot_run(rep->gnuplot, rep->workdir, script, err,
 				     sizeof(err))) {
 			if (!rep->plot_failures++)
 				snprintf(rep->plot_err, sizeof(rep->plot_err),
@@ -297,10 +317,10 @@ void rep_gnuplot_all(struct report *rep)
 			fprintf(stderr, "kerf report: %s\n", err);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s.svg", rep->plotdir,
+		snprintf(path, sizeof(path), "%s/%s.svg", rep->workdir,
 			 p->stem);
 		svg = !stat(path, &st) && st.st_size > 0;
-		snprintf(path, sizeof(path), "%s/%s.png", rep->plotdir,
+		snprintf(path, sizeof(path), "%s/%s.png", rep->workdir,
 			 p->stem);
 		png = !stat(path, &st) && st.st_size > 0;
 		p->made = svg && png;
@@ -308,4 +328,55 @@ void rep_gnuplot_all(struct report *rep)
 			snprintf(rep->plot_err, sizeof(rep->plot_err),
 				 "gnuplot %s wrote no image", script);
 	}
+}
+
+static const char *const gnuplot_exts[] = { "gp", "dat", "svg", "png", "log" };
+#define GNUPLOT_NEXTS (sizeof(gnuplot_exts) / sizeof(gnuplot_exts[0]))
+
+/*
+ * The plots' files moved from the work directory into plots/: rename
+ * replaces whatever has the name there (a planted symlink included)
+ * without following it. Returns 0 or a negative errno, err saying which.
+ */
+int rep_plots_publish(struct report *rep, char *err, size_t errlen)
+{
+	char from[PATH_MAX + 160], to[PATH_MAX + 160];
+	size_t e;
+	int i;
+
+	for (i = 0; i < rep->nplots; i++) {
+		for (e = 0; e < GNUPLOT_NEXTS; e++) {
+			snprintf(from, sizeof(from), "%s/%s.%s", rep->workdir,
+				 rep->plots[i].stem, gnuplot_exts[e]);
+			snprintf(to, sizeof(to), "%s/%s.%s", rep->plotdir,
+				 rep->plots[i].stem, gnuplot_exts[e]);
+			if (!rename(from, to) || errno == ENOENT)
+				continue;
+			snprintf(err, errlen, "%s: %s", to, strerror(errno));
+			return -errno;
+		}
+	}
+	return kerf_out_sync_dir(rep->plotdir);
+}
+
+/* The work directory removed with what is left in it. */
+void rep_plots_cleanup(struct report *rep)
+{
+	char path[PATH_MAX + 160];
+	size_t e;
+	int i;
+
+	if (!rep->workdir[0])
+		return;
+	for (i = 0; i < rep->nplots; i++) {
+		for (e = 0; e < GNUPLOT_NEXTS; e++) {
+			snprintf(path, sizeof(path), "%s/%s.%s", rep->workdir,
+				 rep->plots[i].stem, gnuplot_exts[e]);
+			unlink(path);
+		}
+	}
+	if (rmdir(rep->workdir))
+		fprintf(stderr, "kerf report: %s: %s\n", rep->workdir,
+			strerror(errno));
+	rep->workdir[0] = '\0';
 }
