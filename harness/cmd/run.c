@@ -112,9 +112,10 @@ static int run_set(char *arg, struct runner_opts *r)
 {
 	char *eq = strchr(arg, '=');
 
-	if (!eq || eq == arg || !eq[1])
+	if (!eq || eq == arg || !eq[1] || kerf_parse_list(eq + 1))
 		return kerf_usage_error(
-			"run", "-p '%s': expected NAME=VALUE or NAME=V1,V2,...",
+			"run",
+			"-p '%s': expected NAME=VALUE or NAME=V1,V2,... (no empty value)",
 			arg);
 	if (r->nsets >= 64)
 		return kerf_usage_error("run",

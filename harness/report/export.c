@@ -10,6 +10,7 @@
 
 #include "kerf/report.h"
 #include "kerf/result.h"
+#include "kerf/escape.h"
 #include "report/util.h"
 
 /* A json_real that is never NaN or Infinity (jansson refuses them: NULL). */
@@ -369,22 +370,6 @@ static json_t *export_bmf(const json_t *run)
 
 /* ---- CSV ---- */
 
-/* RFC 4180: quote a field holding a comma, a quote or a line break. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static int cmp_cstr(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -411,7 +396,7 @@ static void export_csv(const json_t *run, FILE *f)
 	fputs("bench", f);
 	for (j = 0; j < ncols; j++) {
 		fputc(',', f);
-		csv_field(f, cols[j]);
+		kerf_put_csv(f, cols[j]);
 	}
 	fputs(",unit,proc,value\n", f);
 	json_array_foreach(results, i, r)
@@ -437,14 +422,14 @@ static void export_csv(const json_t *run, FILE *f)
 
 			if (!json_is_number(s))
 				continue;
-			csv_field(f,
+			kerf_put_csv(f,
 				  ju_str(r, "bench") ? ju_str(r, "bench") : "");
 			for (j = 0; j < ncols; j++) {
 				json_t *pv = json_object_get(params, cols[j]);
 
 				fputc(',', f);
 				if (json_is_string(pv)) {
-					csv_field(f, json_string_value(pv));
+					kerf_put_csv(f, json_string_value(pv));
 				} else if (json_is_number(pv)) {
 					kerf_fmt_double(json_number_value(pv),
 							num, sizeof(num));
@@ -452,7 +437,7 @@ static void export_csv(const json_t *run, FILE *f)
 				}
 			}
 			fputc(',', f);
-			csv_field(f, unit ? unit : "");
+			kerf_put_csv(f, unit ? unit : "");
 			fputc(',', f);
 			if (json_is_integer(p))
 				fprintf(f, "%lld",
