@@ -422,8 +422,9 @@ static void export_csv(const json_t *run, FILE *f)
 
 			if (!json_is_number(s))
 				continue;
-			kerf_put_csv(f,
-				  ju_str(r, "bench") ? ju_str(r, "bench") : "");
+			kerf_put_csv(f, ju_str(r, "bench") ?
+						ju_str(r, "bench") :
+						"");
 			for (j = 0; j < ncols; j++) {
 				json_t *pv = json_object_get(params, cols[j]);
 
