@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kerf/outfile.h"
+#include "kerf/result.h"
 
 /* The directory part of PATH into buf ("." when it has none). */
 static void outfile_dirname(const char *path, char *buf, size_t len)
@@ -136,30 +137,11 @@ int kerf_out_dir_check(const char *dir, char *err, size_t errlen)
 
 int kerf_out_mkdirs(const char *path, char *err, size_t errlen)
 {
-	char buf[PATH_MAX];
-	char *p;
-	int ret;
+	int ret = kerf_mkdir_p(path);
 
-	if (!*path ||
-	    snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		snprintf(err, errlen, "'%.200s': %s", path,
-			 strerror(ENAMETOOLONG));
-		return -ENAMETOOLONG;
-	}
-	for (p = buf + 1;; p++) {
-		bool last = !*p;
-
-		if (*p && *p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST) {
-			ret = -errno;
-			snprintf(err, errlen, "%s: %s", buf, strerror(-ret));
-			return ret;
-		}
-		if (last)
-			break;
-		*p = '/';
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
 	}
 	/* the parents may be shared (/tmp); what kerf writes into may not */
 	return kerf_out_dir_check(path, err, errlen);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "harness.h"
@@ -308,7 +309,7 @@ int cmd_stress(int argc, char **argv)
 {
 	struct stress_opts o = { 0 };
 	const struct kerf_stressor *s;
-	bool list = false, cleanup = false;
+	bool list = false, cleanup = false, fresh;
 	json_t *run, *params, *res;
 	char outbuf[4096];
 	int rc, n;
@@ -341,6 +342,7 @@ int cmd_stress(int argc, char **argv)
 		kerf_default_out(outbuf, sizeof(outbuf));
 		o.out = outbuf;
 	}
+	fresh = access(o.out, F_OK) != 0;
 	rc = kerf_mkdir_p(o.out);
 	if (rc) {
 		json_decref(params);
@@ -354,12 +356,19 @@ int cmd_stress(int argc, char **argv)
 	rc = KERF_EXIT_OK;
 	res = kerf_stress_run(s, &o.cfg, params, &rc);
 	json_decref(params);
-	if (!res)
+	if (!res) {
+		/* a run that failed before starting leaves no empty --out */
+		if (fresh)
+			rmdir(o.out);
 		return rc;
+	}
 	print_summary(res);
 	run = kerf_stress_run_json(res, &o.cfg, argc, argv);
-	if (write_out(run, &o))
+	if (write_out(run, &o)) {
 		rc = KERF_EXIT_FAIL;
+		if (fresh)
+			rmdir(o.out); /* only when it is empty */
+	}
 	json_decref(run);
 	kerf_stress_reraise();
 	return rc;

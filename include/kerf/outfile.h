@@ -34,8 +34,8 @@ int kerf_out_close(struct kerf_outfile *o, bool ok);
 int kerf_out_dir_check(const char *dir, char *err, size_t errlen);
 
 /*
- * mkdir -p, each directory made 0755 by kerf or found safe by
- * kerf_out_dir_check(). Returns 0 or a negative errno, err saying why.
+ * kerf_mkdir_p(), then kerf_out_dir_check() on PATH. Returns 0 or a
+ * negative errno, err saying why.
  */
 int kerf_out_mkdirs(const char *path, char *err, size_t errlen);
 
