@@ -321,16 +321,17 @@ static json_t *export_bmf(const json_t *run)
 		double med, f, lo = 0, hi = 0;
 		bool has_ci;
 		int dup = 1;
+		size_t l;
 
 		if (!ju_result_ok(r) || (!ju_num(stats, "median", &med) &&
 					 !ju_num(r, "value", &med)))
 			continue;
 		kerf_result_name(r, name, sizeof(name));
-		while (json_object_get(doc, name)) {
-			size_t l = strcspn(name, "#");
-
+		/* room for "#N": each retry is a new name, so this ends */
+		l = strnlen(name, sizeof(name) - 16);
+		name[l] = '\0';
+		while (json_object_get(doc, name))
 			snprintf(name + l, sizeof(name) - l, "#%d", ++dup);
-		}
 		f = kerf_unit_ns(unit, NULL);
 		if (!stats && headline(r, measure, sizeof(measure))) {
 			f = 1; /* a stressor's figure, named as it is */
@@ -479,7 +480,8 @@ int kerf_export_write(const json_t *run, const char *format, const char *path,
 	}
 	if (doc) {
 		ok = json_dumpf(doc, out.f,
-				JSON_INDENT(2) | JSON_REAL_PRECISION(15)) == 0;
+				JSON_INDENT(2) | JSON_REAL_PRECISION(15) |
+					JSON_ENSURE_ASCII) == 0;
 		fputc('\n', out.f);
 		json_decref(doc);
 	} else {
