@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 BUILD_PKGS="cmake make gcc pkg-config liburing-dev libhwloc-dev libnuma-dev libjansson-dev gnuplot-nox python3"
 # Tests also drive real consumers and a real cgroup v2 kernel under qemu.
-TEST_PKGS="qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy"
+TEST_PKGS="qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy clang libclang-rt-14-dev"
 
 missing() {
 	local p out=""

@@ -10,8 +10,17 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kerf/escape.h"
 #include "kerf/report.h"
 #include "kerf/result.h"
+
+/* A message that may quote the input (a path, a schema): escaped. */
+static void report_err(const char *err)
+{
+	fputs("kerf report: ", stderr);
+	kerf_put_term(stderr, err);
+	fputc('\n', stderr);
+}
 
 /* A run's label: its directory's name. */
 static void run_name(const char *path, char *buf, size_t len)
@@ -73,7 +82,7 @@ static int report_load(char **paths, int n, json_t **runs, char (*names)[128],
 
 		runs[i] = kerf_run_load(paths[i], err, sizeof(err));
 		if (!runs[i]) {
-			fprintf(stderr, "kerf report: %s\n", err);
+			report_err(err);
 			return -1;
 		}
 		run_name(paths[i], names[i], sizeof(names[i]));
@@ -138,10 +147,10 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	c = kerf_report_write(runs, np, n, dir, err, sizeof(err));
 	if (c == -EPERM) {
-		fprintf(stderr, "kerf report: %s\n", err);
+		report_err(err);
 		ret = KERF_EXIT_USAGE;
 	} else if (c < 0) {
-		fprintf(stderr, "kerf report: %s\n", err);
+		report_err(err);
 		ret = KERF_EXIT_FAIL;
 	} else {
 		printf("%s/index.html\n", dir);
