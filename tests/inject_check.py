@@ -84,13 +84,14 @@ def snapshot(root, skip):
     return snap
 
 
-def run(work, args, out=None):
-    r = subprocess.run([KERF] + args, cwd=work, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=240)
-    if out:
-        with open(out, "wb") as f:
-            f.write(r.stdout)
-    return r
+def run(work, args):
+    try:
+        return subprocess.run([KERF] + args, cwd=work,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=120)
+    except subprocess.TimeoutExpired:
+        fail("kerf %s: still running after 120 s" % " ".join(args)[:200])
+        return subprocess.CompletedProcess(args, 124, b"", b"timeout")
 
 
 def no_controls(name, data):

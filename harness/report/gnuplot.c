@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* gnuplot for the report: each plot's script frame and data file, and gnuplot run on them with no shell between. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -359,22 +360,20 @@ int rep_plots_publish(struct report *rep, char *err, size_t errlen)
 	return kerf_out_sync_dir(rep->plotdir);
 }
 
-/* The work directory removed with what is left in it. */
+/* The work directory (kerf's own, 0700) removed with what is left in it. */
 void rep_plots_cleanup(struct report *rep)
 {
-	char path[PATH_MAX + 160];
-	size_t e;
-	int i;
+	struct dirent *de;
+	DIR *d;
 
 	if (!rep->workdir[0])
 		return;
-	for (i = 0; i < rep->nplots; i++) {
-		for (e = 0; e < GNUPLOT_NEXTS; e++) {
-			snprintf(path, sizeof(path), "%s/%s.%s", rep->workdir,
-				 rep->plots[i].stem, gnuplot_exts[e]);
-			unlink(path);
-		}
-	}
+	d = opendir(rep->workdir);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d)
+		closedir(d);
 	if (rmdir(rep->workdir))
 		fprintf(stderr, "kerf report: %s: %s\n", rep->workdir,
 			strerror(errno));
