@@ -39,7 +39,10 @@ int main(void)
 	      "a\x01\x7f\xc2\x9b"
 	      "2Jb",
 	      "a2Jb");
-	check("term", kerf_put_term, "\xe2\x80\xae" "evil", "evil");
+	check("term", kerf_put_term,
+	      "\xe2\x80\xae"
+	      "evil",
+	      "evil");
 	check("term", kerf_put_term, "caf\xc3\xa9 \xff\xfe", "caf\xc3\xa9 ");
 	check("term", kerf_put_term, "end\x1b", "end");
 	check("term", kerf_put_term, "end\x1b[", "end");
@@ -67,7 +70,10 @@ int main(void)
 	/* HTML */
 	check("html", kerf_put_html, "<a href='x'>&\"",
 	      "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
-	check("html", kerf_put_html, "a\x1b]52;c;x\x07" "b", "ab");
+	check("html", kerf_put_html,
+	      "a\x1b]52;c;x\x07"
+	      "b",
+	      "ab");
 	/* a literal cut short still ends with its quote */
 	kerf_esc_gp(b, sizeof(b), "0123456789abcdefghij");
 	if (strcmp(b, "'0123456789abc'")) {
