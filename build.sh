@@ -16,7 +16,7 @@ BUILD_PKGS="cmake make gcc pkg-config liburing-dev libhwloc-dev libnuma-dev libj
 # serving?) and a real cgroup v2 kernel under qemu; CI (.ci/run) checks the
 # formatting with clang-format.
 TEST_PKGS="strace qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy clang-format
-python3-jsonschema python3-yaml nodejs shellcheck man-db groff-base dpkg-dev"
+clang libclang-rt-14-dev python3-jsonschema python3-yaml nodejs shellcheck man-db groff-base dpkg-dev"
 # npm comes with nodejs from NodeSource (whose nodejs Debian's npm conflicts
 # with); only a Debian nodejs needs Debian's npm.
 command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"

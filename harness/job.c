@@ -55,7 +55,7 @@ static pid_t job_start_worker(const char *self, json_t *spec, int *rfd,
 {
 	char *text = json_dumps(spec, JSON_COMPACT);
 	int fds[2], err;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (!text || pipe2(fds, O_CLOEXEC)) {
 		free(text);
@@ -63,6 +63,7 @@ static pid_t job_start_worker(const char *self, json_t *spec, int *rfd,
 			 strerror(errno));
 		return -errno;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
@@ -76,8 +77,11 @@ static pid_t job_start_worker(const char *self, json_t *spec, int *rfd,
 		int null = open("/dev/null", O_RDWR);
 
 		setpgid(0, 0);
-		/* A killed runner takes its worker along. */
+		/* A killed runner takes its worker along, even one that
+		 * died before the prctl (the worker then has a new parent). */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		dup2(fds[1], 3);

@@ -135,6 +135,15 @@ int kerf_parse_double(const char *s, double *out)
 	return 0;
 }
 
+int kerf_parse_list(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
+		return -EINVAL;
+	return 0;
+}
+
 void kerf_fmt_size(uint64_t v, char *buf, size_t len)
 {
 	int i = -1;

@@ -39,9 +39,10 @@ static int runner_set(const char *cmd, char *arg, struct runner_opts *r)
 {
 	char *eq = strchr(arg, '=');
 
-	if (!eq || eq == arg || !eq[1])
+	if (!eq || eq == arg || !eq[1] || kerf_parse_list(eq + 1))
 		return kerf_usage_error(
-			cmd, "-p '%s': expected NAME=VALUE or NAME=V1,V2,...",
+			cmd,
+			"-p '%s': expected NAME=VALUE or NAME=V1,V2,... (no empty value)",
 			arg);
 	if (r->nsets >= 64)
 		return kerf_usage_error(cmd,

@@ -41,13 +41,15 @@ static int fork_setup(struct kerf_stress *st)
 static int fork_worker(struct kerf_stress *st, int idx)
 {
 	struct fork_shared *sh = kerf_stress_shared(st);
+	pid_t pid, parent = getpid();
 	int i;
-	pid_t pid;
 
 	for (;;) {
 		pid = fork();
 		if (pid == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(0);
 			pause();
 			_exit(0);
 		}

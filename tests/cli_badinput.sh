@@ -34,6 +34,8 @@ expect_2 "'1Q'" run calib/spin -p work=1Q
 expect_2 "'99999999999999999999'" run calib/spin -p work=99999999999999999999
 expect_2 "'0'" run calib/spin -p work=0
 expect_2 "NAME=VALUE" run calib/spin -p work
+expect_2 "'work=1K,,2K'" run calib/spin -p work=1K,,2K
+expect_2 "'work=1K,'" run calib/spin -p work=1K,
 expect_2 "'abc'" run calib/spin --procs abc
 expect_2 "--cpu" run calib/spin --cpu 9999
 expect_2 "--cpu" run calib/spin --cpu x-y

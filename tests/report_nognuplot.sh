@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Without gnuplot on PATH kerf report says so, exits 0, and still writes the
-# page with its tables (and the plot scripts, linked, for later).
+# page with its tables (and the plot scripts, linked, for later); with a
+# gnuplot that fails it writes the page and exits 1.
 set -u
 g=$KERF_TESTS/golden/export
 work=$(mktemp -d)
@@ -32,4 +33,18 @@ fi
 $py "$KERF_TESTS/report_check.py" "$work/r" "" || fail=1
 ls "$work/r/plots/"*.gp >/dev/null 2>&1 ||
 	{ echo "FAIL: no scripts kept"; fail=1; }
+
+# A gnuplot that fails: the page is written, says so, and kerf exits 1.
+mkdir "$work/bad"
+printf '#!/bin/sh\necho "broken gnuplot" >&2\nexit 3\n' >"$work/bad/gnuplot"
+chmod +x "$work/bad/gnuplot"
+PATH=$work/bad:/usr/bin:/bin "$KERF" report "$g/run.json" -o "$work/b" \
+	>/dev/null 2>"$work/err"
+rc=$?
+if [ $rc -ne 1 ]; then
+	echo "FAIL: a failing gnuplot: exit $rc, want 1"; fail=1
+fi
+grep -qF "broken gnuplot" "$work/err" ||
+	{ echo "FAIL: gnuplot's complaint not shown:"; cat "$work/err"; fail=1; }
+[ -s "$work/b/index.html" ] || { echo "FAIL: no page"; fail=1; }
 exit $fail

@@ -39,4 +39,20 @@ bad "--duration '5'" memory/anon --duration 5
 bad "--sample-ms '0'" memory/anon --sample-ms 0
 bad "expected one stressor NAME" 
 bad "parameter workers" memory/anon -p workers=9
+
+# A stressor that cannot start (no cgroup for an unprivileged user) leaves
+# no empty --out directory behind.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 777 "$out"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$KERF" stress memory/anon --duration 200ms --out "$out/np" \
+		>/dev/null 2>"$out/err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "note: nobody could run the stressor here; check not made"
+	elif [ -e "$out/np" ]; then
+		echo "FAIL: a failed kerf stress (exit $rc) left $out/np"
+		fail=1
+	fi
+fi
 exit $fail

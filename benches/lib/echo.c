@@ -463,6 +463,7 @@ int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 	struct kerf_echo *e;
 	socklen_t salen;
 	int ret, lfd, pfd[2];
+	pid_t parent;
 
 	*out = NULL;
 	why[0] = 0;
@@ -493,9 +494,10 @@ int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 		close(lfd);
 		goto fail;
 	}
+	parent = getpid(); /* before fork: the child checks it still has it */
 	e->pid = fork();
 	if (e->pid == 0)
-		child(&e->cfg, getppid(), lfd, pfd[1]);
+		child(&e->cfg, parent, lfd, pfd[1]);
 	ret = e->pid < 0 ? -errno : 0;
 	close(lfd);
 	close(pfd[1]);

@@ -6,8 +6,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kerf/escape.h"
 #include "kerf/report.h"
 #include "kerf/result.h"
+
+/* A message that may quote the input (a path, a schema): escaped. */
+static void export_err(const char *err)
+{
+	fputs("kerf export: ", stderr);
+	kerf_put_term(stderr, err);
+	fputc('\n', stderr);
+}
 
 static void export_usage(FILE *f)
 {
@@ -90,13 +99,13 @@ int cmd_export(int argc, char **argv)
 	}
 	run = kerf_run_load(argv[optind], err, sizeof(err));
 	if (!run) {
-		fprintf(stderr, "kerf export: %s\n", err);
+		export_err(err);
 		return KERF_EXIT_USAGE;
 	}
 	ret = kerf_export_write(run, format, path, err, sizeof(err));
 	json_decref(run);
 	if (ret) {
-		fprintf(stderr, "kerf export: %s\n", err);
+		export_err(err);
 		return ret == -EINVAL ? KERF_EXIT_USAGE : KERF_EXIT_FAIL;
 	}
 	return KERF_EXIT_OK;

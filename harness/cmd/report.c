@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* kerf report: its options, and the runs loaded and named for kerf_report_write(). */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,8 +10,17 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kerf/escape.h"
 #include "kerf/report.h"
 #include "kerf/result.h"
+
+/* A message that may quote the input (a path, a schema): escaped. */
+static void report_err(const char *err)
+{
+	fputs("kerf report: ", stderr);
+	kerf_put_term(stderr, err);
+	fputc('\n', stderr);
+}
 
 /* A run's label: its directory's name. */
 static void run_name(const char *path, char *buf, size_t len)
@@ -55,7 +65,8 @@ static void report_usage(FILE *f)
 		   "  -o DIR   where index.html and plots/ go (created)\n"
 		   "Needs gnuplot on PATH for the plots; without it the page "
 		   "and its tables\nare still written, with a warning (exit "
-		   "status 0).\n");
+		   "status 0); a plot gnuplot fails on\nexits 1. As root, a "
+		   "DIR other users can write is refused (exit 2).\n");
 }
 
 /* Load each RUN and name it after its directory, "#2" on a repeated name. */
@@ -67,17 +78,19 @@ static int report_load(char **paths, int n, json_t **runs, char (*names)[128],
 
 	for (i = 0; i < n; i++) {
 		int k, dup = 1;
+		size_t l;
 
 		runs[i] = kerf_run_load(paths[i], err, sizeof(err));
 		if (!runs[i]) {
-			fprintf(stderr, "kerf report: %s\n", err);
+			report_err(err);
 			return -1;
 		}
 		run_name(paths[i], names[i], sizeof(names[i]));
+		/* room for "#N": each retry is a new name, so this ends */
+		l = strnlen(names[i], 100);
+		names[i][l] = '\0';
 		for (k = 0; k < i; k++) {
 			if (!strcmp(names[k], names[i])) {
-				size_t l = strcspn(names[i], "#");
-
 				snprintf(names[i] + l, sizeof(names[i]) - l,
 					 "#%d", ++dup);
 				k = -1;
@@ -132,12 +145,17 @@ int cmd_report(int argc, char **argv)
 	}
 	if (report_load(argv + optind, n, runs, names, np))
 		goto out;
-	if (kerf_report_write(runs, np, n, dir, err, sizeof(err)) < 0) {
-		fprintf(stderr, "kerf report: %s\n", err);
+	c = kerf_report_write(runs, np, n, dir, err, sizeof(err));
+	if (c == -EPERM) {
+		report_err(err);
+		ret = KERF_EXIT_USAGE;
+	} else if (c < 0) {
+		report_err(err);
 		ret = KERF_EXIT_FAIL;
 	} else {
 		printf("%s/index.html\n", dir);
-		ret = KERF_EXIT_OK;
+		/* a plot gnuplot failed on: the page says which, exit 1 */
+		ret = c == 2 ? KERF_EXIT_FAIL : KERF_EXIT_OK;
 	}
 out:
 	for (i = 0; runs && i < n; i++)

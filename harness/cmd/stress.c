@@ -365,8 +365,11 @@ int cmd_stress(int argc, char **argv)
 	}
 	print_summary(res);
 	run = kerf_stress_run_json(res, &o.cfg, argc, argv);
-	if (write_out(run, &o))
+	if (write_out(run, &o)) {
 		rc = KERF_EXIT_FAIL;
+		if (made_out)
+			rmdir(o.out); /* only when it is empty */
+	}
 	json_decref(run);
 	kerf_stress_reraise();
 	return rc;

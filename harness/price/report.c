@@ -235,12 +235,10 @@ int kerf_price_report(const char *dir, const struct kerf_profile *pr,
 		      size_t errlen)
 {
 	char gnuplot[PATH_MAX], perr[256] = "";
-	int rc = kerf_mkdirs(dir), plotted = 0;
+	int rc = kerf_out_mkdirs(dir, err, errlen), plotted = 0;
 
-	if (rc) {
-		snprintf(err, errlen, "cannot make %s: %s", dir, strerror(-rc));
+	if (rc)
 		return rc;
-	}
 	rc = report_data(dir, ps, np);
 	if (!rc)
 		rc = report_script(dir, ps, np);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/escape.h"
 #include "report/report.h"
 
 /* What a bars plot holds: one slot per bench and params, across the runs. */
@@ -84,18 +85,21 @@ static void bars_data(const struct report *rep, struct bars *b, FILE *dat,
 static void bars_script(const struct report *rep, const struct bars *b, int id,
 			FILE *gp, double bh)
 {
+	char xl[300], q[700];
 	int run;
 
 	rep_gp_tics(gp, "ytics", b->labels, b->pos, b->nslots, "nomirror");
+	snprintf(xl, sizeof(xl),
+		 "%.200s (bar: median; whiskers: its 95%% interval)", b->unit);
 	fprintf(gp,
 		"set yrange [-0.6:%g]\n"
 		"set xrange [0:*]\n"
-		"set xlabel \"%s (bar: median; whiskers: its 95%% interval)\"\n"
+		"set xlabel %s\n"
 		"set grid xtics noytics\n"
 		"set rmargin 6\n"
 		"set style fill solid 0.75 border rgb \"#333333\"\n"
 		"set key %s\n",
-		b->nslots - 0.4, b->unit,
+		b->nslots - 0.4, kerf_esc_gp(q, sizeof(q), xl),
 		rep->nruns > 1 ? "outside top horizontal" : "off");
 	fprintf(gp, "plot ");
 	for (run = 0; run < rep->nruns; run++)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/escape.h"
 #include "report/report.h"
 
 /* Geometry of a chart, in SVG pixels at the page's font (sans, 13 px). */
@@ -17,22 +18,7 @@ static const int cmp_pt[REP_N_VERDICTS] = { 7, 9, 11, 6, 7, 7, 7 };
 
 void rep_gp_str(FILE *gp, const char *s)
 {
-	/*
-	 * A single-quoted gnuplot string: no escapes, no backquote
-	 * substitution; ' doubles, control characters and ` become blanks.
-	 */
-	fputc('\'', gp);
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '\'')
-			fputs("''", gp);
-		else if (c < 0x20 || c == 0x7f || c == '`')
-			fputc(' ', gp);
-		else
-			fputc(c, gp);
-	}
-	fputc('\'', gp);
+	kerf_put_gp(gp, s ? s : "");
 }
 
 /* A label cut to CMP_LABEL_MAX characters, on a UTF-8 boundary. */
@@ -198,10 +184,6 @@ static int cmp_family(struct report *rep, const char *fam, size_t *rows,
 	snprintf(b, sizeof(b), "%s", rep->names[0]);
 	cmp_cut(f);
 	snprintf(title, sizeof(title), "%s: change against %s", f, b);
-	/* until rep_plot_open escapes its title: no command substitution */
-	for (h = 0; title[h]; h++)
-		if (title[h] == '`')
-			title[h] = ' ';
 	snprintf(f, sizeof(f), "compare-%s", fam);
 	*id = rep_plot_new(rep, f, title);
 	if (*id < 0)

@@ -85,7 +85,8 @@ int kerf_export_write(const json_t *run, const char *format, const char *path,
 	}
 	if (doc) {
 		ok = json_dumpf(doc, out.f,
-				JSON_INDENT(2) | JSON_REAL_PRECISION(15)) == 0;
+				JSON_INDENT(2) | JSON_REAL_PRECISION(15) |
+					JSON_ENSURE_ASCII) == 0;
 		fputc('\n', out.f);
 		json_decref(doc);
 	} else {

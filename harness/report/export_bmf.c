@@ -139,13 +139,15 @@ static void bmf_unique_name(const json_t *doc, const json_t *r, char *name,
 			    size_t len)
 {
 	int dup = 1;
+	size_t l;
 
 	kerf_result_name(r, name, len - 16);
-	while (json_object_get(doc, name)) {
-		size_t l = strcspn(name, "#");
-
+	/* Room for "#N" after the name: each retry is a new name, so this
+	 * ends however long the name (a cut "#" would loop forever). */
+	l = strnlen(name, len - 16);
+	name[l] = '\0';
+	while (json_object_get(doc, name))
 		snprintf(name + l, len - l, "#%d", ++dup);
-	}
 }
 
 /*

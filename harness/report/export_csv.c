@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kerf/escape.h"
 #include "kerf/result.h"
 #include "report/export.h"
 #include "report/util.h"
@@ -22,19 +23,8 @@ static void csv_cell(FILE *f, const char *s, bool first)
 {
 	if (!first)
 		fputc(',', f);
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	if (s)
+		kerf_put_csv(f, s);
 }
 
 static void csv_num(FILE *f, const json_t *v)

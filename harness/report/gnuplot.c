@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* gnuplot for the report: each plot's script frame and data file, and gnuplot run on them with no shell between. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kerf/escape.h"
 #include "report/report.h"
 
 /* How long one plot may take before gnuplot is killed. */
@@ -78,13 +80,20 @@ int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
 		return -errno;
 	}
 	if (pid == 0) {
+		/* no init file, no variable of ours steers it */
+		static char *const envp[] = { "PATH=/usr/bin:/bin",
+					      "HOME=/nonexistent",
+					      "LC_ALL=C.UTF-8", NULL };
 		int in = open("/dev/null", O_RDONLY);
-		int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int out = open(log,
+			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				       O_CLOEXEC,
+			       0644);
 
 		if (in < 0 || out < 0 || chdir(dir) || dup2(in, 0) < 0 ||
 		    dup2(out, 1) < 0 || dup2(out, 2) < 0)
 			_exit(126);
-		execl(gnuplot, "gnuplot", script, (char *)NULL);
+		execle(gnuplot, "gnuplot", "-d", script, (char *)NULL, envp);
 		_exit(127);
 	}
 	for (;;) {
@@ -121,12 +130,17 @@ int kerf_gnuplot_run(const char *gnuplot, const char *dir, const char *script,
 	return -EIO;
 }
 
-/* Labels go into gnuplot strings and data files: no quotes there. */
+/* A label under the terminal rules, in place: one line, no controls. */
 void rep_gp_clean(char *s)
 {
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\' || *s == '\r')
-			*s = '\'';
+	char *copy = strdup(s);
+
+	if (!copy) {
+		s[0] = '\0';
+		return;
+	}
+	kerf_esc_term(s, strlen(s) + 1, copy);
+	free(copy);
 }
 
 int rep_plot_new(struct report *rep, const char *hint, const char *title)
@@ -156,17 +170,30 @@ int rep_plot_new(struct report *rep, const char *hint, const char *title)
 	return rep->nplots++;
 }
 
+/* A new file in kerf's own work directory: never an existing one. */
+static FILE *gnuplot_create(const char *path)
+{
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
 /* Open STEM.gp and STEM.dat, write the SVG half of the script's header. */
 int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
 		  FILE **dat)
 {
 	struct plot *p = &rep->plots[id];
-	char path[PATH_MAX + 160], title[256];
+	char path[PATH_MAX + 160], title[256], q[600];
 
-	snprintf(path, sizeof(path), "%s/%s.gp", rep->plotdir, p->stem);
-	*gp = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s/%s.dat", rep->plotdir, p->stem);
-	*dat = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/%s.gp", rep->workdir, p->stem);
+	*gp = gnuplot_create(path);
+	snprintf(path, sizeof(path), "%s/%s.dat", rep->workdir, p->stem);
+	*dat = gnuplot_create(path);
 	if (!*gp || !*dat) {
 		int e = -errno;
 
@@ -184,11 +211,12 @@ int rep_plot_open(struct report *rep, int id, int w, int h, FILE **gp,
 		"set terminal svg size %d,%d fixed noenhanced "
 		"font \"sans,13\" background rgb \"white\"\n"
 		"set output \"%s.svg\"\n"
-		"set title \"%s\"\n"
+		"set title %s\n"
 		"set border lc rgb \"#555555\"\n"
 		"set grid lc rgb \"#dddddd\"\n"
 		"set key noenhanced\n",
-		title, p->stem, p->stem, w, h, p->stem, title);
+		title, p->stem, p->stem, w, h, p->stem,
+		kerf_esc_gp(q, sizeof(q), title));
 	fprintf(*dat, "# kerf report data for %s.gp\n", p->stem);
 	return 0;
 }
@@ -221,7 +249,7 @@ int rep_plot_close(struct report *rep, int id, int w, int h, FILE *gp,
 	return ret;
 }
 
-/* Explicit tics: ("label" pos, ...). */
+/* Explicit tics: ('label' pos, ...); a '\n' in a label breaks its line. */
 void rep_gp_tics(FILE *gp, const char *axis, char (*labels)[160],
 		 const double *pos, int n, const char *extra)
 {
@@ -229,12 +257,21 @@ void rep_gp_tics(FILE *gp, const char *axis, char (*labels)[160],
 
 	fprintf(gp, "set %s (", axis);
 	for (i = 0; i < n; i++) {
-		const char *c;
+		char line[160];
+		const char *c = labels[i];
 
-		fprintf(gp, "%s\"", i ? ", " : "");
-		for (c = labels[i]; *c; c++)
-			fputs(*c == '\n' ? "\\n" : (char[2]){ *c, 0 }, gp);
-		fprintf(gp, "\" %g", pos[i]);
+		fprintf(gp, "%s", i ? ", " : "");
+		for (;;) {
+			size_t l = strcspn(c, "\n");
+
+			snprintf(line, sizeof(line), "%.*s", (int)l, c);
+			kerf_put_gp(gp, line);
+			if (!c[l])
+				break;
+			fputs(".\"\\n\".", gp);
+			c += l + 1;
+		}
+		fprintf(gp, " %g", pos[i]);
 	}
 	fprintf(gp, ") %s\n", extra ? extra : "");
 }
@@ -247,13 +284,15 @@ void rep_gp_hbars(FILE *gp, const char *stem, int index, double base,
 		  double half, const char *colour, const char *title,
 		  bool first)
 {
+	char q[400];
+
 	fprintf(gp,
 		"%s\"%s.dat\" index %d using (%g):1:(%g):2:($1-%g):($1+%g) "
-		"with boxxyerror lc rgb \"%s\" title \"%s\", \\\n"
+		"with boxxyerror lc rgb \"%s\" title %s, \\\n"
 		"  \"%s.dat\" index %d using 2:1:3:4 with xerrorbars "
 		"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle",
 		first ? "" : ", \\\n  ", stem, index, base, base, half, half,
-		colour, title, stem, index);
+		colour, kerf_esc_gp(q, sizeof(q), title), stem, index);
 }
 
 /* Every plot of the report drawn; failures counted, the first kept. */
@@ -271,7 +310,7 @@ void rep_gnuplot_all(struct report *rep)
 			break;
 		snprintf(script, sizeof(script), "%s.gp", p->stem);
 		err[0] = '\0';
-		if (kerf_gnuplot_run(rep->gnuplot, rep->plotdir, script, err,
+		if (kerf_gnuplot_run(rep->gnuplot, rep->workdir, script, err,
 				     sizeof(err))) {
 			if (!rep->plot_failures++)
 				snprintf(rep->plot_err, sizeof(rep->plot_err),
@@ -279,10 +318,10 @@ void rep_gnuplot_all(struct report *rep)
 			fprintf(stderr, "kerf report: %s\n", err);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s.svg", rep->plotdir,
+		snprintf(path, sizeof(path), "%s/%s.svg", rep->workdir,
 			 p->stem);
 		svg = !stat(path, &st) && st.st_size > 0;
-		snprintf(path, sizeof(path), "%s/%s.png", rep->plotdir,
+		snprintf(path, sizeof(path), "%s/%s.png", rep->workdir,
 			 p->stem);
 		png = !stat(path, &st) && st.st_size > 0;
 		p->made = svg && png;
@@ -290,4 +329,53 @@ void rep_gnuplot_all(struct report *rep)
 			snprintf(rep->plot_err, sizeof(rep->plot_err),
 				 "gnuplot %s wrote no image", script);
 	}
+}
+
+static const char *const gnuplot_exts[] = { "gp", "dat", "svg", "png", "log" };
+#define GNUPLOT_NEXTS (sizeof(gnuplot_exts) / sizeof(gnuplot_exts[0]))
+
+/*
+ * The plots' files moved from the work directory into plots/: rename
+ * replaces whatever has the name there (a planted symlink included)
+ * without following it. Returns 0 or a negative errno, err saying which.
+ */
+int rep_plots_publish(struct report *rep, char *err, size_t errlen)
+{
+	char from[PATH_MAX + 160], to[PATH_MAX + 160];
+	size_t e;
+	int i;
+
+	for (i = 0; i < rep->nplots; i++) {
+		for (e = 0; e < GNUPLOT_NEXTS; e++) {
+			snprintf(from, sizeof(from), "%s/%s.%s", rep->workdir,
+				 rep->plots[i].stem, gnuplot_exts[e]);
+			snprintf(to, sizeof(to), "%s/%s.%s", rep->plotdir,
+				 rep->plots[i].stem, gnuplot_exts[e]);
+			if (!rename(from, to) || errno == ENOENT)
+				continue;
+			snprintf(err, errlen, "%s: %s", to, strerror(errno));
+			return -errno;
+		}
+	}
+	return kerf_out_sync_dir(rep->plotdir);
+}
+
+/* The work directory (kerf's own, 0700) removed with what is left in it. */
+void rep_plots_cleanup(struct report *rep)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (!rep->workdir[0])
+		return;
+	d = opendir(rep->workdir);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d)
+		closedir(d);
+	if (rmdir(rep->workdir))
+		fprintf(stderr, "kerf report: %s: %s\n", rep->workdir,
+			strerror(errno));
+	rep->workdir[0] = '\0';
 }

@@ -5,28 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/escape.h"
 #include "report/report.h"
 
 void rep_html_esc(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
+	kerf_put_html(f, s);
 }
 
 void rep_html_printf(FILE *f, const char *fmt, ...)

@@ -261,10 +261,18 @@ static int report_plotdir(struct report *rep, char *err, size_t errlen)
 			 strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;
 	}
-	ret = kerf_mkdirs(rep->plotdir);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", rep->plotdir, strerror(-ret));
+	ret = kerf_out_mkdirs(rep->dir, err, errlen);
+	if (!ret)
+		ret = kerf_out_mkdirs(rep->plotdir, err, errlen);
+	if (ret)
 		return ret;
+	if (snprintf(rep->workdir, sizeof(rep->workdir), "%s/.work-XXXXXX",
+		     rep->plotdir) >= (int)sizeof(rep->workdir) ||
+	    !mkdtemp(rep->workdir)) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", rep->workdir, strerror(errno));
+		rep->workdir[0] = '\0';
+		return ret ? ret : -ENAMETOOLONG;
 	}
 	if (kerf_gnuplot_find(rep->gnuplot, sizeof(rep->gnuplot)))
 		rep->gnuplot[0] = '\0';
@@ -318,6 +326,7 @@ static void report_free(struct report *rep)
 {
 	size_t j;
 
+	rep_plots_cleanup(rep);
 	for (j = 0; rep->frs && j < json_array_size(rep->fams); j++)
 		free(rep->frs[j].v);
 	free(rep->frs);
@@ -359,9 +368,11 @@ int kerf_report_write(json_t *const *runs, const char *const *names, int nruns,
 			"tables without plots (install it: apt-get install "
 			"gnuplot-nox); scripts and data are in %s\n",
 			rep.plotdir);
-	ret = rep_html_page(&rep, err, errlen);
+	ret = rep_plots_publish(&rep, err, errlen);
 	if (!ret)
-		ret = rep.gnuplot[0] && !rep.plot_failures ? 0 : 1;
+		ret = rep_html_page(&rep, err, errlen);
+	if (!ret)
+		ret = !rep.gnuplot[0] ? 1 : rep.plot_failures ? 2 : 0;
 out:
 	report_free(&rep);
 	return ret;

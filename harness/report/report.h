@@ -44,6 +44,7 @@ struct report {
 	int nruns;
 	const char *dir;
 	char plotdir[PATH_MAX];
+	char workdir[PATH_MAX]; /* plotdir/.work-XXXXXX: kerf's own, 0700 */
 	char gnuplot[PATH_MAX]; /* empty when not found */
 	char plot_err[512]; /* the first failure, for the page */
 	int plot_failures;
@@ -79,6 +80,8 @@ void rep_gp_hbars(FILE *gp, const char *stem, int index, double base,
 		  double half, const char *colour, const char *title,
 		  bool first);
 void rep_gnuplot_all(struct report *rep);
+int rep_plots_publish(struct report *rep, char *err, size_t errlen);
+void rep_plots_cleanup(struct report *rep);
 
 /* bars.c, sweep.c, vdso.c, timeline.c, compare.c: one kind of plot each. */
 int rep_plot_bars(struct report *rep, const char *fam, const char *unit,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/escape.h"
 #include "report/report.h"
 
 struct sweep_pt {
@@ -130,12 +131,15 @@ static void sweep_data(struct sweep *s, FILE *dat)
 	{
 		size_t j, n = sweep_line_points(s, lv, pts);
 
-		fprintf(dat, "# line %d: %s\n# x median ci_lo ci_hi label\n",
-			li, lk);
-		for (j = 0; j < n; j++)
-			fprintf(dat, "%.17g %.17g %.17g %.17g \"%s\"\n",
-				pts[j].x, pts[j].m, pts[j].lo, pts[j].hi,
-				pts[j].xs);
+		fprintf(dat, "# line %d: ", li);
+		kerf_put_term(dat, lk);
+		fprintf(dat, "\n# x median ci_lo ci_hi label\n");
+		for (j = 0; j < n; j++) {
+			fprintf(dat, "%.17g %.17g %.17g %.17g ", pts[j].x,
+				pts[j].m, pts[j].lo, pts[j].hi);
+			kerf_put_gp_datum(dat, pts[j].xs);
+			fputc('\n', dat);
+		}
 		fprintf(dat, "\n\n");
 		li++;
 	}
@@ -193,7 +197,7 @@ static void sweep_plot(const struct report *rep, const struct sweep *s, int id,
 	{
 		int run = atoi(lk), dt = 1;
 		const char *lab = strchr(lk, '\t') + 1, *c;
-		char t[300];
+		char t[300], q[700];
 
 		if (rep->nruns > 1) {
 			/* colour: the run; dash: the other params */
@@ -216,9 +220,10 @@ static void sweep_plot(const struct report *rep, const struct sweep *s, int id,
 			"%s\"%s.dat\" index %d using 1:3:4 with filledcurves "
 			"lc rgb \"%s\" notitle, \\\n"
 			"  \"%s.dat\" index %d using 1:2 with linespoints "
-			"lc rgb \"%s\" dt %d lw 2 pt 7 ps 0.7 title \"%s\"",
+			"lc rgb \"%s\" dt %d lw 2 pt 7 ps 0.7 title %s",
 			li ? ", \\\n  " : "", rep->plots[id].stem, li, c,
-			rep->plots[id].stem, li, c, dt, t);
+			rep->plots[id].stem, li, c, dt,
+			kerf_esc_gp(q, sizeof(q), t));
 		li++;
 	}
 	fprintf(gp, "\n");
@@ -259,6 +264,7 @@ int rep_plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		.ymax = 0,
 	};
 	int id, ret = 0, w = 900, h = 520;
+	char yl[320], q[700];
 	FILE *gp, *dat;
 
 	s.lines = json_object();
@@ -273,13 +279,14 @@ int rep_plot_sweep(struct report *rep, const char *bench, const char *xkey,
 	}
 	sweep_data(&s, dat);
 	sweep_axes(&s, gp);
+	snprintf(yl, sizeof(yl), "%.200s%s%.100s%s", metric ? metric : "",
+		 metric ? " (" : "", s.unit ? s.unit : "", metric ? ")" : "");
+	fprintf(gp, "set xlabel %s\n", kerf_esc_gp(q, sizeof(q), xkey));
 	fprintf(gp,
-		"set xlabel \"%s\"\n"
-		"set ylabel \"%s%s%s%s\"\n"
+		"set ylabel %s\n"
 		"set key outside bottom center horizontal\n"
 		"set style fill transparent solid 0.18 noborder\n",
-		xkey, metric ? metric : "", metric ? " (" : "",
-		s.unit ? s.unit : "", metric ? ")" : "");
+		kerf_esc_gp(q, sizeof(q), yl));
 	sweep_plot(rep, &s, id, gp);
 	ret = rep_plot_close(rep, id, w, h, gp, dat);
 out:

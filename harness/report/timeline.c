@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kerf/escape.h"
 #include "report/report.h"
 
 /* The size of a timeline plot. */
@@ -157,7 +158,7 @@ static int tl_generic(struct report *rep, const json_t *r, int run)
 	json_t *tl = json_object_get(r, "timeline");
 	json_t *t = json_object_get(tl, "t_ms"), *cols[8], *v;
 	const char *names[8], *k;
-	char y1[128];
+	char y1[128], q[400];
 	size_t n = json_array_size(t), i;
 	int id, nc = 0, j;
 	FILE *gp, *dat;
@@ -175,8 +176,10 @@ static int tl_generic(struct report *rep, const json_t *r, int run)
 	if (id < 0)
 		return id;
 	fprintf(dat, "# t_s");
-	for (j = 0; j < nc; j++)
-		fprintf(dat, " %s", names[j]);
+	for (j = 0; j < nc; j++) {
+		fputc(' ', dat);
+		kerf_put_term(dat, names[j]);
+	}
 	fprintf(dat, "\n");
 	for (i = 0; i < n; i++) {
 		fprintf(dat, "%.6g", tl_at(t, i) / 1000);
@@ -185,13 +188,12 @@ static int tl_generic(struct report *rep, const json_t *r, int run)
 		fprintf(dat, "\n");
 	}
 	snprintf(y1, sizeof(y1), "%s", names[0]);
-	rep_gp_clean(y1);
 	fprintf(gp,
 		"set xlabel \"time since start (s)\"\n"
-		"set ylabel \"%s\"\n"
+		"set ylabel %s\n"
 		"set ytics nomirror\n"
 		"set key outside top horizontal\n",
-		y1);
+		kerf_esc_gp(q, sizeof(q), y1));
 	if (nc > 1)
 		fprintf(gp, "set y2tics\nset y2label \"right axis\"\n");
 	fprintf(gp, "plot ");
@@ -200,13 +202,12 @@ static int tl_generic(struct report *rep, const json_t *r, int run)
 
 		snprintf(t2, sizeof(t2), "%s%s", names[j],
 			 j ? " (right axis)" : "");
-		rep_gp_clean(t2);
 		fprintf(gp,
 			"%s\"%s.dat\" using 1:%d axes x1y%d with lines "
-			"lc rgb \"%s\" lw %s title \"%s\"",
+			"lc rgb \"%s\" lw %s title %s",
 			j ? ", \\\n  " : "", rep->plots[id].stem, j + 2,
 			j ? 2 : 1, rep_colours[j % REP_NCOLOURS],
-			j ? "1" : "1.5", t2);
+			j ? "1" : "1.5", kerf_esc_gp(q, sizeof(q), t2));
 	}
 	fprintf(gp, "\n");
 	return rep_plot_close(rep, id, TL_W, TL_H, gp, dat);
@@ -232,8 +233,10 @@ static void tl_mem_data(struct tl_mem *m, FILE *dat)
 
 	fprintf(dat, "# t_s anon anon+file anon+file+shmem usage limit "
 		     "(MiB, stacked)");
-	for (j = 0; j < m->np; j++)
-		fprintf(dat, " %s", m->pn[j]);
+	for (j = 0; j < m->np; j++) {
+		fputc(' ', dat);
+		kerf_put_term(dat, m->pn[j]);
+	}
 	fprintf(dat, "\n");
 	for (i = 0; i < m->n; i++) {
 		double acc = 0, l = m->limc ? tl_at(m->limc, i) : m->lim;
@@ -284,15 +287,15 @@ static void tl_mem_axes(const struct tl_mem *m, FILE *gp)
 	if (m->np) {
 		const char *src = ju_str(json_object_get(m->r, "timeline_info"),
 					 "pressure");
-		char y2[160];
+		char y2[200], q[500];
 
-		snprintf(y2, sizeof(y2), "%s", src ? src : "");
-		rep_gp_clean(y2);
+		snprintf(y2, sizeof(y2), "%% of time stalled%s%.140s%s",
+			 src && *src ? " (" : "", src ? src : "",
+			 src && *src ? ")" : "");
 		fprintf(gp,
-			"set y2label \"%% of time stalled%s%s%s\"\n"
+			"set y2label %s\n"
 			"set y2tics\nset y2range [0:%s]\n",
-			y2[0] ? " (" : "", y2, y2[0] ? ")" : "",
-			m->pmax > 0 ? "*" : "1");
+			kerf_esc_gp(q, sizeof(q), y2), m->pmax > 0 ? "*" : "1");
 	}
 	for (j = 0; j < m->nk; j++)
 		fprintf(gp,
@@ -330,12 +333,16 @@ static void tl_mem_plot(const struct tl_mem *m, const char *stem, FILE *gp)
 			"%s\"%s.dat\" using 1:6 with lines lc rgb \"#c00000\" "
 			"lw 2 title \"limit\"",
 			SEP, stem);
-	for (j = 0; j < m->np; j++)
+	for (j = 0; j < m->np; j++) {
+		char t[200], q[500];
+
+		snprintf(t, sizeof(t), "%.150s (right axis)", m->pn[j]);
 		fprintf(gp,
 			"%s\"%s.dat\" using 1:%d axes x1y2 with lines "
-			"lc rgb \"%s\" dt 3 lw 1.5 title \"%s (right axis)\"",
+			"lc rgb \"%s\" dt 3 lw 1.5 title %s",
 			SEP, stem, 7 + j, rep_colours[(4 + j) % REP_NCOLOURS],
-			m->pn[j]);
+			kerf_esc_gp(q, sizeof(q), t));
+	}
 	if (first)
 		fprintf(gp, "\"%s.dat\" using 1:4 with lines title \"total\"",
 			stem);

@@ -17,59 +17,6 @@
 /* The most parameters a label or key holds. */
 #define REP_MAX_PARAMS 32
 
-int kerf_out_open(struct kerf_outfile *o, const char *path)
-{
-	int fd;
-
-	memset(o, 0, sizeof(*o));
-	if (!path || !strcmp(path, "-")) {
-		o->f = stdout;
-		o->is_stdout = true;
-		return 0;
-	}
-	if (snprintf(o->path, sizeof(o->path), "%s", path) >=
-		    (int)sizeof(o->path) ||
-	    snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path,
-		     (int)getpid()) >= (int)sizeof(o->tmp))
-		return -ENAMETOOLONG;
-	fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	o->f = fdopen(fd, "w");
-	if (!o->f) {
-		int e = -errno;
-
-		close(fd);
-		unlink(o->tmp);
-		return e;
-	}
-	return 0;
-}
-
-int kerf_out_close(struct kerf_outfile *o, bool ok)
-{
-	int ret = 0;
-
-	if (!o->f)
-		return -EBADF;
-	if (fflush(o->f) || ferror(o->f))
-		ret = -(errno ? errno : EIO);
-	if (o->is_stdout) {
-		o->f = NULL;
-		return ret;
-	}
-	if (!ret && ok && fsync(fileno(o->f)))
-		ret = -errno;
-	if (fclose(o->f) && !ret)
-		ret = -errno;
-	o->f = NULL;
-	if (!ret && ok && rename(o->tmp, o->path))
-		ret = -errno;
-	if (ret || !ok)
-		unlink(o->tmp);
-	return ret;
-}
-
 const char *ju_str(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
@@ -370,24 +317,4 @@ void kerf_slug(const char *s, char *buf, size_t len)
 		}
 	}
 	buf[o] = '\0';
-}
-
-int kerf_mkdirs(const char *path)
-{
-	char buf[PATH_MAX];
-	char *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
 }

@@ -9,18 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* A file written whole or not at all: PATH.tmp.PID, then rename. */
-struct kerf_outfile {
-	FILE *f;
-	bool is_stdout;
-	char path[PATH_MAX];
-	char tmp[PATH_MAX];
-};
-
-/* PATH NULL or "-": stdout. Returns 0 or a negative errno. */
-int kerf_out_open(struct kerf_outfile *o, const char *path);
-/* Flush, fsync and rename when ok and no write failed; else remove. */
-int kerf_out_close(struct kerf_outfile *o, bool ok);
+#include "kerf/outfile.h"
 
 /* Members of a JSON object, NULL or false when absent or of another type. */
 const char *ju_str(const json_t *o, const char *key);
@@ -89,9 +78,6 @@ void kerf_fmt_double(double v, char *buf, size_t len);
 
 /* Lower-case letters and digits, anything else one '-': "req/s" "req-s". */
 void kerf_slug(const char *s, char *buf, size_t len);
-
-/* mkdir -p. Returns 0 or a negative errno. */
-int kerf_mkdirs(const char *path);
 
 /* gnuplot's path from $PATH into buf; -ENOENT when it is not there. */
 int kerf_gnuplot_find(char *buf, size_t len);

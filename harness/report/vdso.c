@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kerf/derive.h"
+#include "kerf/escape.h"
 #include "report/report.h"
 
 /*
@@ -47,11 +48,13 @@ static bool vdso_wants(const struct vdso *v, const json_t *r, double *m,
 /* A cluster's label: "variant\nother params". */
 static void vdso_label(const json_t *r, char *buf, size_t len)
 {
-	char key[300];
+	char key[300], var[160];
 
 	rep_params_label(r, VDSO_PARAM, " ", key, sizeof(key));
-	snprintf(buf, len, "%s%s%s", rep_variant_of(ju_str(r, "bench")),
-		 key[0] ? "\n" : "", key);
+	rep_gp_clean(key);
+	snprintf(var, sizeof(var), "%s", rep_variant_of(ju_str(r, "bench")));
+	rep_gp_clean(var);
+	snprintf(buf, len, "%s%s%.200s", var, key[0] ? "\n" : "", key);
 }
 
 static void vdso_index(json_t *o, const char *key)
@@ -94,8 +97,9 @@ static void vdso_data(const struct report *rep, struct vdso *v, FILE *dat)
 		int run = atoi(sk), s = json_integer_value(sv);
 		const char *via = strchr(sk, '\t') + 1;
 
-		fprintf(dat, "# series %d: run %s via=%s: x median lo hi\n", s,
-			rep->names[run], via);
+		fprintf(dat, "# series %d: run %s via=", s, rep->names[run]);
+		kerf_put_term(dat, via);
+		fprintf(dat, ": x median lo hi\n");
 		for (i = 0; i < v->fr->n; i++) {
 			const json_t *r = v->fr->v[i].r;
 			char lab[400], num[64];
@@ -113,7 +117,6 @@ static void vdso_data(const struct report *rep, struct vdso *v, FILE *dat)
 			v->pos[c] = c;
 			snprintf(v->labels[c], sizeof(v->labels[c]), "%.159s",
 				 lab);
-			rep_gp_clean(v->labels[c]);
 			x = c - 0.4 + v->bw * (s + 0.5);
 			v->ymin = fmin(v->ymin, fmin(lo, m));
 			v->ymax = fmax(v->ymax, fmax(hi, m));
@@ -126,6 +129,7 @@ static void vdso_data(const struct report *rep, struct vdso *v, FILE *dat)
 static void vdso_axes(const struct vdso *v, FILE *gp)
 {
 	int nc = json_object_size(v->clusters);
+	char q[400];
 
 	rep_gp_tics(gp, "xtics", v->labels, v->pos, nc,
 		    nc > 6 ? "nomirror rotate by -25" : "nomirror");
@@ -136,14 +140,15 @@ static void vdso_axes(const struct vdso *v, FILE *gp)
 		fprintf(gp, "set yrange [0:*]\n");
 	fprintf(gp,
 		"set xrange [-0.6:%g]\n"
-		"set ylabel \"%s\"\n"
+		"set ylabel %s\n"
 		"set grid ytics noxtics\n"
 		"set boxwidth %g absolute\n"
 		"set style fill solid 0.8 border rgb \"#333333\"\n"
 		"set key outside right top vertical\n"
 		"set offsets 0, 0, graph 0.08, 0\n"
 		"set bmargin %d\n",
-		nc - 0.4, v->unit, v->bw * 0.9, nc > 6 ? 9 : 5);
+		nc - 0.4, kerf_esc_gp(q, sizeof(q), v->unit), v->bw * 0.9,
+		nc > 6 ? 9 : 5);
 }
 
 /* Bars, whiskers and value labels per series. */
@@ -158,7 +163,7 @@ static void vdso_plot(const struct report *rep, const struct vdso *v, int id,
 	{
 		int run = atoi(sk), s = json_integer_value(sv);
 		const char *via = strchr(sk, '\t') + 1, *c, *fs;
-		char t[300];
+		char t[300], q[700];
 
 		if (rep->nruns > 1) {
 			/* colour: the run; hatched: the system call */
@@ -175,14 +180,14 @@ static void vdso_plot(const struct report *rep, const struct vdso *v, int id,
 		rep_gp_clean(t);
 		fprintf(gp,
 			"%s\"%s.dat\" index %d using 1:2 with boxes "
-			"lc rgb \"%s\" %s title \"%s\", \\\n"
+			"lc rgb \"%s\" %s title %s, \\\n"
 			"  \"%s.dat\" index %d using 1:2:3:4 with yerrorbars "
 			"lc rgb \"#222222\" pt 7 ps 0.35 lw 1.5 notitle, \\\n"
 			"  \"%s.dat\" index %d using 1:4:($2 >= 1000 ? "
 			"sprintf(\"%%.0f\", $2) : sprintf(\"%%.3g\", $2)) "
 			"with labels offset 0,0.7 font \",9\" notitle",
-			s ? ", \\\n  " : "", stem, s, c, fs, t, stem, s, stem,
-			s);
+			s ? ", \\\n  " : "", stem, s, c, fs,
+			kerf_esc_gp(q, sizeof(q), t), stem, s, stem, s);
 	}
 	fprintf(gp, "\n");
 }

@@ -25,6 +25,12 @@ int kerf_parse_double(const char *s, double *out);
 void kerf_fmt_size(uint64_t v, char *buf, size_t len);
 void kerf_fmt_time(uint64_t ns, char *buf, size_t len);
 
+/*
+ * A comma-separated list "V1,V2,...": -EINVAL when an item is empty
+ * ("4K,,8K", ",4K", "4K,"), so no value is dropped silently.
+ */
+int kerf_parse_list(const char *s);
+
 /* Edit distance, for "did you mean". */
 int kerf_levenshtein(const char *a, const char *b);
 

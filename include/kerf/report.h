@@ -14,9 +14,11 @@
  * being the base. DIR is created when missing.
  *
  * Returns 0 when everything was written; 1 when the page and the tables
- * were written but the plots were not (gnuplot not on PATH or failing: the
- * reason is printed on stderr and shown in the page); a negative errno with
- * a message in err when the report could not be written.
+ * were written without plots because gnuplot is not on PATH; 2 when
+ * gnuplot failed on a plot (the reason is printed on stderr and shown in
+ * the page); a negative errno with a message in err when the report could
+ * not be written. Files are created as kerf/outfile.h says; as root, a DIR
+ * that other users can write is refused.
  */
 int kerf_report_write(json_t *const *runs, const char *const *names, int nruns,
 		      const char *dir, char *err, size_t errlen);
