@@ -30,8 +30,8 @@ static void print_val(double v, char *buf, size_t len)
 	double a = fabs(v);
 	int dec;
 
-	if (v == 0) {
-		snprintf(buf, len, "0");
+	if (v == 0 || !isfinite(v)) {
+		snprintf(buf, len, v == 0 ? "0" : "-");
 		return;
 	}
 	if (a >= 1e6 || a < 1e-3) {
