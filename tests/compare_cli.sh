@@ -142,6 +142,45 @@ sed 's/,"sample_procs":\[[0-9,]*\]//g' "$T/s1.json" > "$T/np2.json"
 run 1 no-procs "$T/np1.json" "$T/np2.json" --allow-single-run
 has out 'no sample_procs: samples taken as independent' 'no process structure said'
 
+# The rounds of one kerf ab (kerf.run/2, config.arm): paired by round.
+if command -v python3 > /dev/null; then
+	for i in 1 2 3 4 5 6 7 8; do
+		mkrun "$T/ra$i.json" 6.1.0 1.00 $((600 + 2 * i + 1))
+		mkrun "$T/rb$i.json" 6.1.0 1.05 $((700 + 2 * i + 1))
+	done
+	merge() { # OUT ARM RUN...: the runs as the rounds of one run
+		python3 - "$@" << 'EOF'
+import json, sys
+out, arm, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
+ds = [json.load(open(r)) for r in runs]
+d = ds[0]
+d["schema"] = "kerf.run/2"
+d["config"] = {"rounds": len(ds), "arm": {"name": arm}}
+for j, res in enumerate(d["results"]):
+    if "samples" not in res:
+        continue
+    s, sr, sp = [], [], []
+    for k, e in enumerate(ds):
+        q = e["results"][j]
+        s += q["samples"]
+        sr += [k] * len(q["samples"])
+        sp += [10 * k + p for p in q["sample_procs"]]
+    res.update(samples=s, sample_rounds=sr, sample_procs=sp)
+json.dump(d, open(out, "w"))
+EOF
+	}
+	merge "$T/abA.json" a "$T"/ra?.json
+	merge "$T/abB.json" b "$T"/rb?.json
+	run 1 ab-paired "$T/abA.json" "$T/abB.json"
+	has out 'design: round-paired, 8 rounds' 'paired design'
+	has out 'max-T, sign flips of whole rounds' 'sign-flip method'
+	has out 'calib/spin{work=1000} .*round .*8/8.*regression' 'paired regression'
+	run 0 ab-aa "$T/abA.json" "$T/abA.json"
+	# Without config.arm they are two runs, one a side: not paired.
+	sed 's/"arm": {"name": "b"}/"x": 1/' "$T/abB.json" > "$T/abC.json"
+	run 2 ab-unmarked "$T/abA.json" "$T/abC.json"
+fi
+
 # The environment: refused naming the key, unless allowed.
 mkrun "$T/kern.json" 6.5.0 1.00 401
 run 2 env-refused "$T/b1.json" "$T/b2.json" -- "$T/kern.json" "$T/a2.json"
