@@ -167,9 +167,10 @@ static int check_run(const json_t *run, const char *file, char *err,
 	/* kerf.run/2 (rounds, issue 13) reads as /1 plus round fields. */
 	if (strcmp(json_string_value(schema), KERF_RUN_SCHEMA) &&
 	    strcmp(json_string_value(schema), "kerf.run/2")) {
-		snprintf(err, errlen,
-			 "%s: schema \"%s\" is not supported (expected \"%s\" or \"kerf.run/2\")",
-			 file, json_string_value(schema), KERF_RUN_SCHEMA);
+		snprintf(
+			err, errlen,
+			"%s: schema \"%s\" is not supported (expected \"%s\" or \"kerf.run/2\")",
+			file, json_string_value(schema), KERF_RUN_SCHEMA);
 		return -EINVAL;
 	}
 	results = json_object_get(run, "results");
