@@ -1,299 +1,344 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Measures the gate's false-alarm and detection rates on this machine.
+# Measures gate v2's false-alarm and detection rates on this machine; resumes.
 #
-# usage: docs/gate-validation.sh [-n PAIRS] [-e "EXPERIMENTS"] [-k KERF]
-#                                [-o DIR] [-c "RULES"] [-N CAL] [-r]
+# usage: docs/gate-validation.sh collect DIR [SLOTS]   (runs; resumes)
+#        docs/gate-validation.sh analyse DIR [K]       (compares; resumes)
 #
-# Each pair is two separate `kerf run --quick` runs (BASE, then NEW) and one
-# `kerf compare BASE NEW --format json`, as a CI job would do them. The
-# experiments (all by default) are interleaved pair by pair, so the
-# machine's mood at any moment falls on all of them alike:
-#   aa-suite   A/A, the whole default suite: every flagged change is false
-#   aa-subset  A/A, `kerf run syscall vdso calib`
-#   planted5   calib/spin work=1000 (BASE) vs work=1050 (NEW): +5%
-#   planted2   calib/spin work=1000 vs work=1020: +2%
-#   real       vdso/clock_gettime clock=process_cputime, via=syscall (BASE)
-#              vs via=vdso (NEW): the same system call, reached through the
-#              vDSO's fallback, a few ns more on a ~200 ns call
-# For the last three the NEW run's parameters are relabelled to BASE's
-# (python3) so that kerf compare pairs them. Every pair is compared with the
-# default options and with each of RULES, sets of `kerf compare` options
-# separated by ';' (default "--threshold 1;--threshold 5;--interval
-# percentile").
-# With -N CAL, the first CAL A/A pairs of aa-suite calibrate: the spread of
-# each result's median over their 2 x CAL runs gives its run-to-run noise
-# floor (DIR/noise.json, schema kerf.noise/1: 100 (exp(t sqrt(2) sd) - 1),
-# sd of the log medians, t the Student quantile at 1 - 0.05 / (2 K) for K
-# results, so that the suite as a whole stays under 5%), and every
-# experiment is scored again on the pairs after CAL with `--noise` (held
-# out: the pairs that calibrate are not scored).
-# A confirmation rule is also scored: a pair counts only when the same result
-# is flagged again against a second NEW run (the next pair's NEW), what a CI
-# job does when it re-runs NEW once after exit 1 and keeps the verdict only
-# if it repeats.
-# The summary table goes to DIR/summary.md and stdout; the runs stay in DIR.
-# -r re-analyses the runs already in DIR (no new runs): only the comparisons.
-# KERF_RUN_ARGS adds options to every `kerf run` (say "--procs 10").
+# collect: SLOTS slots (default 40), each four separate `kerf run --quick`
+# runs in this order: A1 = `syscall vdso calib`, P5 = `calib/spin -p
+# work=1050`, A2 = `syscall vdso calib`, P2 = `calib/spin -p work=1020`.
+# A slot is done when DIR/slot/N/done exists, so a killed session resumes at
+# the first slot without it. Each slot records its load (/proc/loadavg)
+# and wall time in DIR/slot/N/done.
+# analyse: trials of K slots (default 4, disjoint, in order), scored
+# with `kerf compare BASE... -- NEW...` (K runs a side, separate runs):
+#   aa       BASE = the K A1 runs, NEW = the K A2 runs: every flag is false
+#   p5, p2   as aa, but NEW's calib/spin replaced by the P5 (P2) run's,
+#            relabelled work=1000 so that the results pair: +5% (+2%)
+#   inj2, inj5, inj10  as aa, NEW's samples of every result scaled by
+#            1.02, 1.05, 1.10 (the injected-change power curve, no runs)
+#   single   the first A1 vs the first A2 alone: must say "insufficient
+#            replication" (exit 2)
+#   hist     --history of the previous trials' A1 runs (the newest 10) vs
+#            NEW = the K A2 runs of this trial
+# A trial's comparisons are kept in DIR/trial/K-N/*.json (done once), and the
+# summary (counts, Clopper-Pearson 95% intervals, KS of A/A p) goes to
+# DIR/summary.md and stdout. KERF names the binary (default build/kerf).
 set -eu
-
-pairs=20
-exps="aa-suite aa-subset planted5 planted2 real"
 kerf=${KERF:-build/kerf}
-out=""
-rules="--threshold 1;--threshold 5;--interval percentile"
-reanalyse=0
-cal=0
-while getopts "n:e:k:o:c:N:rh" opt; do
-	case $opt in
-	n) pairs=$OPTARG ;;
-	e) exps=$OPTARG ;;
-	k) kerf=$OPTARG ;;
-	o) out=$OPTARG ;;
-	c) rules=$OPTARG ;;
-	r) reanalyse=1 ;;
-	N) cal=$OPTARG ;;
-	*)
-		sed -n '3,6p' "$0" >&2
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || {
+	sed -n '3,5p' "$0" >&2
+	exit 2
+}
+num() {
+	case $2 in
+	'' | *[!0-9]*)
+		echo "gate-validation: $1 '$2': expected a count" >&2
 		exit 2
 		;;
 	esac
-done
-case $pairs in
-'' | *[!0-9]*)
-	echo "gate-validation: -n '$pairs': expected a count of pairs" >&2
-	exit 2
-	;;
-esac
-case $cal in
-'' | *[!0-9]*)
-	echo "gate-validation: -N '$cal': expected a count of pairs" >&2
-	exit 2
-	;;
-esac
-if [ "$cal" -gt 0 ] && { [ "$cal" -lt 2 ] || [ "$cal" -ge "$pairs" ]; }; then
-	echo "gate-validation: -N $cal: expected 2 <= CAL < PAIRS ($pairs)" >&2
-	exit 2
-fi
-for e in $exps; do
-	case $e in
-	aa-suite | aa-subset | planted5 | planted2 | real) ;;
-	*)
-		echo "gate-validation: unknown experiment '$e' (aa-suite aa-subset planted5 planted2 real)" >&2
-		exit 2
-		;;
-	esac
-done
-[ -x "$kerf" ] || {
-	echo "gate-validation: no kerf binary at '$kerf' (build first, or -k)" >&2
-	exit 2
-}
-command -v python3 > /dev/null || {
-	echo "gate-validation: python3 is needed for relabelling and the summary" >&2
-	exit 2
-}
-if [ "$reanalyse" = 1 ] && [ ! -d "$out" ]; then
-	echo "gate-validation: -r needs -o DIR holding earlier runs" >&2
-	exit 2
-fi
-[ -n "$out" ] || out=$(mktemp -d /tmp/kerf-gate-validation.XXXXXX)
-mkdir -p "$out"
-
-# The runs of one experiment: BASE args, NEW args, and how to relabel.
-run_args() {
-	case $1 in
-	aa-suite) echo "|" ;;
-	aa-subset) echo "syscall vdso calib|syscall vdso calib" ;;
-	planted5) echo "calib/spin -p work=1000|calib/spin -p work=1050" ;;
-	planted2) echo "calib/spin -p work=1000|calib/spin -p work=1020" ;;
-	real) echo "vdso/clock_gettime -p clock=process_cputime -p via=syscall|vdso/clock_gettime -p clock=process_cputime -p via=vdso" ;;
-	esac
 }
 
-relabel() { # FILE: give every result of NEW the parameters of BASE
-	python3 - "$1" "$2" << 'EOF'
-import json, sys
-new, base = sys.argv[1], sys.argv[2]
-b = json.load(open(base))
-n = json.load(open(new))
-for rb, rn in zip(b["results"], n["results"]):
-    rn["params"] = rb["params"]
-json.dump(n, open(new, "w"))
-EOF
-}
-
-echo "gate-validation: $pairs pairs of: $exps; runs in $out" >&2
-[ "$reanalyse" = 1 ] || echo "kerf run --quick ${KERF_RUN_ARGS:-}; $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg)" > "$out/conditions"
-for i in $(seq 1 "$pairs"); do
-	for e in $exps; do
-		d=$out/$e/$i
+collect() {
+	local slots=$1 i d t0 t1
+	num SLOTS "$slots"
+	for i in $(seq 1 "$slots"); do
+		d=$dir/slot/$i
+		[ -e "$d/done" ] && continue
+		rm -rf "$d"
 		mkdir -p "$d"
-		args=$(run_args "$e")
-		if [ "$reanalyse" = 0 ]; then
-			# shellcheck disable=SC2086
-			"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args%%|*} --out "$d/base" > "$d/base.log" 2>&1 || true
-			# shellcheck disable=SC2086
-			"$kerf" run --quick ${KERF_RUN_ARGS:-} ${args#*|} --out "$d/new" > "$d/new.log" 2>&1 || true
-			case $e in
-			planted* | real) relabel "$d/new/run.json" "$d/base/run.json" ;;
-			esac
-		fi
-		rc=0
-		"$kerf" compare "$d/base" "$d/new" --format json > "$d/cmp.json" 2> "$d/cmp.err" || rc=$?
-		echo "$rc" > "$d/cmp.rc"
-		rm -f "$d"/cmp-r*.json
-		r=0
-		while IFS= read -r rule; do
-			[ -n "$rule" ] || continue
-			r=$((r + 1))
-			# shellcheck disable=SC2086
-			"$kerf" compare "$d/base" "$d/new" $rule --format json > "$d/cmp-r$r.json" 2> /dev/null || true
-		done <<< "${rules//;/$'\n'}"
-		if [ "$reanalyse" = 0 ]; then
-			echo "pair $i $e: exit $rc (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-		else
-			echo "pair $i $e: exit $rc" >&2
-		fi
+		t0=$(date +%s.%N)
+		l0=$(cut -d' ' -f1-3 /proc/loadavg)
+		"$kerf" run --quick syscall vdso calib --out "$d/a1" > "$d/a1.log" 2>&1
+		"$kerf" run --quick calib/spin -p work=1050 --out "$d/p5" > "$d/p5.log" 2>&1
+		"$kerf" run --quick syscall vdso calib --out "$d/a2" > "$d/a2.log" 2>&1
+		"$kerf" run --quick calib/spin -p work=1020 --out "$d/p2" > "$d/p2.log" 2>&1
+		t1=$(date +%s.%N)
+		echo "load_before $l0 load_after $(cut -d' ' -f1-3 /proc/loadavg) wall_s $(echo "$t1 - $t0" | bc)" > "$d/done"
+		echo "slot $i: $(cat "$d/done")" >&2
 	done
-done
-# Calibration: noise floors from the first $cal A/A pairs of aa-suite.
-if [ "$cal" -gt 0 ] && [ -d "$out/aa-suite" ]; then
-	python3 - "$out" "$cal" << 'EOF' > "$out/noise.json"
-import json, math, statistics, sys
-out, cal = sys.argv[1], int(sys.argv[2])
+}
 
-def tq(p, df):
-    """Student's t quantile: Cornish-Fisher expansion (as kerf's C code)."""
-    z = statistics.NormalDist().inv_cdf(p)
-    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
-            + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * df**4))
+analyse() {
+	num K "$1"
+	command -v python3 > /dev/null || {
+		echo "gate-validation: python3 is needed for the analysis" >&2
+		exit 2
+	}
+	python3 - "$kerf" "$dir" "$1" << 'EOF'
+import glob, json, math, os, subprocess, sys
 
-logs = {}
-for i in range(1, cal + 1):
-    for side in ("base", "new"):
-        try:
-            run = json.load(open(f"{out}/aa-suite/{i}/{side}/run.json"))
-        except (OSError, ValueError):
-            continue
-        for r in run["results"]:
-            med = r.get("stats", {}).get("median") if r.get("status") == "ok" else None
-            if med and med > 0:
-                key = r["bench"] + "{" + ",".join(f"{k}={v}" for k, v in sorted(r["params"].items())) + "}"
-                logs.setdefault(key, []).append(math.log(med))
-logs = {k: v for k, v in logs.items() if len(v) >= 3}
-q = 1 - 0.05 / (2 * max(1, len(logs)))
-noise = {k: round(100 * (math.exp(tq(q, len(v) - 1) * math.sqrt(2) * statistics.stdev(v)) - 1), 2)
-         for k, v in sorted(logs.items())}
-json.dump({"schema": "kerf.noise/1", "runs": 2 * cal, "results": len(noise),
-           "quantile": q, "noise_pct": noise}, sys.stdout, indent=1)
-EOF
-	for e in $exps; do
-		for i in $(seq $((cal + 1)) "$pairs"); do
-			"$kerf" compare "$out/$e/$i/base" "$out/$e/$i/new" --noise "$out/noise.json" --format json > "$out/$e/$i/cmp-noise.json" 2> /dev/null || true
-		done
-	done
-fi
+kerf, top, K = sys.argv[1], sys.argv[2], int(sys.argv[3])
+done = set(int(os.path.basename(os.path.dirname(d)))
+           for d in glob.glob(top + "/slot/*/done"))
+slots = []
+while len(slots) + 1 in done:  # contiguous slots only
+    slots.append(len(slots) + 1)
+ntr = len(slots) // K
+INJ = (1.02, 1.05, 1.10)
 
-# Confirmation: BASE of pair i against NEW of pair i + 1.
-for e in $exps; do
-	for i in $(seq 1 $((pairs - 1))); do
-		"$kerf" compare "$out/$e/$i/base" "$out/$e/$((i + 1))/new" --format json > "$out/$e/$i/confirm.json" 2> /dev/null || true
-	done
-done
-
-python3 - "$out" "$pairs" "$rules" "$cal" $exps << 'EOF' | tee "$out/summary.md"
-import json, os, statistics as st, sys
-out, pairs, cal, exps = sys.argv[1], int(sys.argv[2]), int(sys.argv[4]), sys.argv[5:]
-rules = [r.strip() for r in sys.argv[3].split(";") if r.strip()]
-target = {"planted5": "calib/spin", "planted2": "calib/spin",
-          "real": "vdso/clock_gettime"}
 
 def load(p):
+    with open(p) as f:
+        return json.load(f)
+
+
+def dump(d, p):
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p + ".tmp", "w") as f:
+        json.dump(d, f)
+    os.replace(p + ".tmp", p)
+
+
+def planted(a2, p, out):
+    """a2's run with calib/spin replaced by p's, relabelled work=1000."""
+    d, q = load(a2 + "/run.json"), load(p + "/run.json")["results"][0]
+    q["params"] = {"work": "1000"}
+    d["results"] = [q if r["bench"] == "calib/spin" else r
+                    for r in d["results"]]
+    dump(d, out + "/run.json")
+
+
+def injected(a2, f, out):
+    d = load(a2 + "/run.json")
+    for r in d["results"]:
+        if "samples" in r:
+            g = f if r.get("better") == "lower" else 1 / f
+            r["samples"] = [x * g for x in r["samples"]]
+    dump(d, out + "/run.json")
+
+
+def compare(out, args):
+    """kerf compare ARGS --format json, kept in out (done once)."""
+    if os.path.exists(out):
+        return load(out)
+    p = subprocess.run([kerf, "compare", "--format", "json"] + args,
+                       capture_output=True, text=True)
     try:
-        return json.load(open(p))
-    except (OSError, ValueError):
-        return None
+        d = json.loads(p.stdout)
+    except ValueError:
+        d = {}
+    d["rc"] = p.returncode
+    dump(d, out)
+    return d
 
-print("| experiment | pairs | rule | gate fails (exit 1) | any change flagged | regression found |")
-print("|---|---:|---|---:|---:|---:|")
-detail = []
 
-def regs(c):
-    return {p["key"] for p in c["new"][0]["pairs"] if p["verdict"] == "regression"}
-for e in exps:
-    scored = [("default", "cmp.json", 1)] + [(r, f"cmp-r{i + 1}.json", 1) for i, r in enumerate(rules)]
-    if cal:
-        scored += [(f"default, pairs {cal + 1}..{pairs}", "cmp.json", cal + 1),
-                   (f"--noise (calibrated on pairs 1..{cal}), pairs {cal + 1}..{pairs}", "cmp-noise.json", cal + 1)]
-    for rule, fn, first in scored:
-        n = fails = flagged = found = 0
-        utest = 0
-        for i in range(first, pairs + 1):
-            c = load(os.path.join(out, e, str(i), fn))
-            if not c:
-                continue
-            n += 1
-            ps = c["new"][0]["pairs"]
-            fails += c["regression"]
-            flagged += any(p["verdict"] != "no change" for p in ps)
-            utest += any(p["p_holm"] is not None and p["p_holm"] < c["alpha"] for p in ps)
-            if e in target:
-                found += any(p["bench"] == target[e] and p["verdict"] == "regression" for p in ps)
-        f = f"{found}/{n}" if e in target else "-"
-        print(f"| {e} | {n} | {rule} | {fails}/{n} | {flagged}/{n} | {f} |")
-        if rule == "default":
-            detail.append((e, n, utest))
-    # The confirmation rule: flagged against two NEW runs.
-    n = fails = found = 0
-    for i in range(1, pairs):
-        a = load(os.path.join(out, e, str(i), "cmp.json"))
-        b = load(os.path.join(out, e, str(i), "confirm.json"))
-        if not a or not b:
-            continue
-        n += 1
-        both = regs(a) & regs(b)
-        fails += bool(both)
-        if e in target:
-            found += any(k.startswith(target[e] + "{") for k in both)
-    f = f"{found}/{n}" if e in target else "-"
-    print(f"| {e} | {n} | default, confirmed by a 2nd NEW | {fails}/{n} | - | {f} |")
+def merged(runs, arm, out):
+    """The runs as the rounds of one kerf.run/2 (what kerf ab writes)."""
+    if os.path.exists(out + "/run.json"):
+        return out
+    ds = [load(r + "/run.json") for r in runs]
+    d = ds[0]
+    d["schema"] = "kerf.run/2"
+    d["config"]["rounds"] = len(ds)
+    d["config"]["arm"] = {"name": arm}
+    for res in d["results"]:
+        key = (res["bench"], json.dumps(res.get("params"), sort_keys=True))
+        s, sr, sp, rm, off = [], [], [], [], 0
+        for k, e in enumerate(ds):
+            q = [x for x in e["results"] if (x["bench"], json.dumps(
+                x.get("params"), sort_keys=True)) == key][0]
+            xs = q.get("samples", [])
+            s += xs
+            sr += [k] * len(xs)
+            sp += [off + p for p in q.get("sample_procs", [0] * len(xs))]
+            off = max(sp) + 1 if sp else off
+            m = sorted(xs)
+            rm.append((m[(len(m) - 1) // 2] + m[len(m) // 2]) / 2 if m
+                      else None)
+        res.update(samples=s, sample_rounds=sr, sample_procs=sp,
+                   round_medians=rm)
+    dump(d, out + "/run.json")
+    return out
 
+
+def slot(i, w):
+    return "%s/slot/%d/%s" % (top, i, w)
+
+
+def done_field(i, name):
+    f = open("%s/slot/%d/done" % (top, i)).read().split()
+    return float(f[f.index(name) + 1])
+
+
+res = {}
+for t in range(ntr):
+    ss = slots[t * K:(t + 1) * K]
+    td = "%s/trial/%d-%d" % (top, K, t + 1)
+    a1 = [slot(i, "a1") for i in ss]
+    a2 = [slot(i, "a2") for i in ss]
+    r = res.setdefault(t, {})
+    r["aa"] = compare(td + "/aa.json", a1 + ["--"] + a2)
+    for e in ("p5", "p2"):
+        news = []
+        for i in ss:
+            o = "%s/%s/%d" % (td, e, i)
+            if not os.path.exists(o + "/run.json"):
+                planted(slot(i, "a2"), slot(i, e), o)
+            news.append(o)
+        r[e] = compare(td + "/%s.json" % e, a1 + ["--"] + news)
+        r[e + "t1"] = compare(td + "/%s-t1.json" % e,
+                              a1 + ["--"] + news + ["--threshold", "1"])
+    for f in INJ:
+        news = []
+        for i in ss:
+            o = "%s/inj%g/%d" % (td, f, i)
+            if not os.path.exists(o + "/run.json"):
+                injected(slot(i, "a2"), f, o)
+            news.append(o)
+        r["inj%g" % f] = compare(td + "/inj%g.json" % f, a1 + ["--"] + news)
+    r["single"] = compare(td + "/single.json", [a1[0], a2[0]])
+    # The slots as the rounds of one interleaved A/B (kerf ab, simulated).
+    ra = merged(a1, "a", td + "/ab/a")
+    r["ab-aa"] = compare(td + "/ab-aa.json",
+                         [ra, merged(a2, "b", td + "/ab/b")])
+    for e in ("p5", "p2"):
+        nb = merged(["%s/%s/%d" % (td, e, i) for i in ss], "b",
+                    td + "/ab/" + e)
+        r["ab-" + e] = compare(td + "/ab-%s.json" % e, [ra, nb])
+        r["ab-%st1" % e] = compare(td + "/ab-%s-t1.json" % e,
+                                   [ra, nb, "--threshold", "1"])
+    for f in INJ:
+        nb = merged(["%s/inj%g/%d" % (td, f, i) for i in ss], "b",
+                    td + "/ab/inj%g" % f)
+        r["ab-inj%g" % f] = compare(td + "/ab-inj%g.json" % f, [ra, nb])
+    if t > 0:
+        hd = td + "/hist"
+        os.makedirs(hd, exist_ok=True)
+        for i in slots[:t * K]:
+            link = "%s/s%d" % (hd, i)
+            if not os.path.lexists(link):
+                os.symlink(os.path.abspath(slot(i, "a1")), link)
+        r["hist"] = compare(td + "/hist.json",
+                            ["--history", hd, "--last", "10"] + a2)
+    r["wall"] = sum(done_field(i, "wall_s") for i in ss)
+    r["load"] = sum(done_field(i, "load_before") for i in ss) / len(ss)
+
+
+def cp(k, n, a=0.05):
+    """Clopper-Pearson interval by bisection on the binomial tail."""
+    def cdf(k, p):
+        return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i)
+                   for i in range(k + 1))
+
+    def solve(f):
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            m = (lo + hi) / 2
+            lo, hi = (m, hi) if f(m) else (lo, m)
+        return lo
+    lo = 0.0 if k == 0 else solve(lambda p: 1 - cdf(k - 1, p) < a / 2)
+    hi = 1.0 if k == n else solve(lambda p: cdf(k, p) > a / 2)
+    return lo, hi
+
+
+def results(d):
+    return [x for c in d.get("columns", []) for x in c["results"]]
+
+
+def flagged(d):
+    return [x for x in results(d)
+            if x["verdict"] in ("regression", "improvement")]
+
+
+def line(name, k, n, what):
+    lo, hi = cp(k, n) if n else (float("nan"),) * 2
+    print("| %s | %d / %d | [%.3f, %.3f] | %s |" % (name, k, n, lo, hi, what))
+
+
+n = len(res)
+print("Trials: %d of %d runs a side (separate `kerf run --quick syscall vdso "
+      "calib`, alternated A1 P5 A2 P2 per slot), %d slots" % (n, K,
+                                                               len(slots)))
+if n:
+    print("wall per trial (its %d slots, 4 runs each): %.0f s mean; load "
+          "(1 min avg) per trial: min %.1f mean %.1f max %.1f" % (
+              K, sum(r["wall"] for r in res.values()) / n,
+              min(r["load"] for r in res.values()),
+              sum(r["load"] for r in res.values()) / n,
+              max(r["load"] for r in res.values())))
 print()
-print("U test alone (Holm p < alpha on some pair, no interval rule), same pairs:")
-print()
-for e, n, u in detail:
-    print(f"- {e}: {u}/{n}")
-
-# Which benches raised the false alarms, and how noisy they were.
-for e in exps:
-    if not e.startswith("aa"):
-        continue
-    flags, cvs, ratios = {}, {}, {}
-    for i in range(1, pairs + 1):
-        c = load(os.path.join(out, e, str(i), "cmp.json"))
-        if not c:
-            continue
-        for p in c["new"][0]["pairs"]:
-            ratios.setdefault(p["key"], []).append(p["ratio"])
-            if p["verdict"] != "no change":
-                flags.setdefault(p["key"], []).append(
-                    f"{p['verdict'][:3]} {p['ratio']:.3f} [{p['ratio_ci95'][0]:.3f}, {p['ratio_ci95'][1]:.3f}]")
-        for side in ("base", "new"):
-            r = load(os.path.join(out, e, str(i), side, "run.json"))
-            for res in (r or {}).get("results", []):
-                cv = res.get("stats", {}).get("cv")
-                if cv is not None:
-                    key = res["bench"] + "{" + ",".join(f"{k}={v}" for k, v in sorted(res["params"].items())) + "}"
-                    cvs.setdefault(key, []).append(cv)
+print("| experiment | count | Clopper-Pearson 95% | meaning |")
+print("|---|---|---|---|")
+for pre, design in (("", "runs"), ("ab-", "ab")):
+    aa = [r[pre + "aa"] for r in res.values()]
+    line(design + " A/A false alarm", sum(bool(flagged(d)) for d in aa), n,
+         "trials with any result flagged")
+    line(design + " A/A exit != 0", sum(d["rc"] != 0 for d in aa), n, "")
+    for e, lab in (("p5", "+5% planted, default threshold 3%"),
+                   ("p5t1", "+5% planted, --threshold 1"),
+                   ("p2", "+2% planted, default threshold 3%"),
+                   ("p2t1", "+2% planted, --threshold 1")):
+        k = sum(any(x["bench"] == "calib/spin" and
+                    x["verdict"] == "regression"
+                    for x in results(r[pre + e])) for r in res.values())
+        line("%s %s detected" % (design, e), k, n, lab)
+line("single run: exit 2", sum(r["single"]["rc"] == 2 for r in res.values()),
+     n, "one run a side: insufficient replication")
+h = [r["hist"] for r in res.values() if "hist" in r]
+line("--history A/A false alarm", sum(bool(flagged(d)) for d in h), len(h),
+     "NEW = the trial's A2 runs, BASE = up to 10 earlier A1 runs")
+for pre, design in (("", "runs"), ("ab-", "ab")):
+    aa = [r[pre + "aa"] for r in res.values()]
     print()
-    print(f"{e}: flagged pairs by bench (verdict, ratio, interval), median CV in a run, spread of the A/A ratio (min..max):")
+    print("## design %s" % design)
+    vc = {}
+    for d in aa:
+        for x in results(d):
+            vc[x["verdict"]] = vc.get(x["verdict"], 0) + 1
     print()
-    print("| result | flags | median CV | A/A ratio min..max |")
-    print("|---|---|---:|---|")
-    for k in sorted(ratios):
-        r = [x for x in ratios[k] if x is not None]
-        cv = st.median(cvs[k]) * 100 if k in cvs else float("nan")
-        fl = "; ".join(flags.get(k, [])) or "-"
-        print(f"| {k} | {fl} | {cv:.1f}% | {min(r):.3f}..{max(r):.3f} |")
+    print("A/A verdicts over all results:", ", ".join(
+        "%s %d" % kv for kv in sorted(vc.items())))
+    ps = sorted(x["p"] for d in aa for x in results(d) if x["p"] is not None)
+    if ps:
+        D = max(max(abs((i + 1) / len(ps) - p), abs(p - i / len(ps)))
+                for i, p in enumerate(ps))
+        print("A/A per-result p: %d values, KS D = %.3f (5%% critical value for "
+              "independent p: %.3f; the p of one trial are correlated)" % (
+                  len(ps), D, 1.36 / math.sqrt(len(ps))))
+        methods = {}
+        for d in aa:
+            for c in d.get("columns", []):
+                methods[c["method"]] = methods.get(c["method"], 0) + 1
+        print("methods:", methods)
+    print()
+    print("Injected change (NEW samples x f), results found as regressions:")
+    print()
+    print("| f | found | of | share | median detectable % |")
+    print("|---|---|---|---|---|")
+    for f in INJ:
+        xs = [x for r in res.values() for x in results(r[pre + "inj%g" % f])]
+        k = sum(x["verdict"] == "regression" for x in xs)
+        det = sorted(x["detectable_pct"] for x in xs
+                     if x["detectable_pct"] is not None)
+        print("| %g | %d | %d | %.3f | %.1f |" % (
+            f, k, len(xs), k / max(len(xs), 1),
+            det[len(det) // 2] if det else float("nan")))
+    print()
+    print("Per result at x1.10 (found / trials, median detectable %):")
+    by = {}
+    for r in res.values():
+        for x in results(r[pre + "inj1.1"]):
+            b = by.setdefault(x["key"], [0, 0, []])
+            b[0] += x["verdict"] == "regression"
+            b[1] += 1
+            if x["detectable_pct"] is not None:
+                b[2].append(x["detectable_pct"])
+    for k, (a, b, d) in by.items():
+        d.sort()
+        print("  %-56s %d/%d  %.1f%%" % (k, a, b,
+                                         d[len(d) // 2] if d else float("nan")))
 EOF
+}
+
+case $cmd in
+collect) collect "${3:-40}" ;;
+analyse) analyse "${3:-4}" | tee "$dir/summary-$((${3:-4}))".md ;;
+*)
+	echo "gate-validation: '$cmd': expected collect or analyse" >&2
+	exit 2
+	;;
+esac

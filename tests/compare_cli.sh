@@ -12,16 +12,17 @@ fail() {
 
 # mkrun FILE KERNEL FACTOR SEED [NOISE_PCT]: a kerf.run/1 file (an odd SEED
 # gives vdso/time, an even one vdso/getcpu). calib/spin
-# is scaled by FACTOR; 10 worker processes of 20 samples each, every
-# process off by up to +-1% and every sample by up to +-0.5% (Park-Miller
-# generator in awk, so any awk gives the same numbers).
+# is scaled by FACTOR; the whole run by a run effect of up to +-1%; 10
+# worker processes of 20 samples each, every process off by up to +-1% and
+# every sample by up to +-0.5% (Park-Miller generator in awk, so any awk
+# gives the same numbers).
 mkrun() {
 	awk -v kernel="$2" -v factor="$3" -v seed="$4" -v noise="${5:-}" '
 	function rnd() { s = (s * 16807) % 2147483647; return s / 2147483647 }
 	function samples(level, f,   p, i, lv, out, procs, sep) {
 		out = ""; procs = ""; sep = ""
 		for (p = 0; p < 10; p++) {
-			lv = level * f * (1 + 0.02 * (rnd() - 0.5))
+			lv = level * f * runf * (1 + 0.02 * (rnd() - 0.5))
 			for (i = 0; i < 20; i++) {
 				out = out sep sprintf("%.6f", lv * (1 + 0.01 * (rnd() - 0.5)))
 				procs = procs sep p
@@ -37,6 +38,8 @@ mkrun() {
 	}
 	BEGIN {
 		s = seed
+		rnd(); rnd()
+		runf = 1 + 0.02 * (rnd() - 0.5)
 		np = noise == "" ? "" : ",\"noise_pct\":" noise
 		printf "{\"schema\":\"kerf.run/1\",\"tool\":{\"name\":\"kerf\",\"version\":\"0.1.0\"},"
 		printf "\"started\":\"2026-11-29T05:00:00Z\",\"finished\":\"2026-11-29T05:01:00Z\","
@@ -74,130 +77,203 @@ run() {
 	fi
 }
 has() { grep -q -- "$2" "$T/$1" || fail "$3: no '$2' in $1"; }
+hasf() { grep -qF -- "$2" "$T/$1" || fail "$3: no '$2' in $1"; }
+hasnt() { ! grep -q -- "$2" "$T/$1" || fail "$3: '$2' in $1"; }
 
-# A planted 10% regression: exit 1, its row says regression, the rest not.
-run 1 regression "$T/base.json" "$T/slow.json"
-has out 'calib/spin{work=1000}.*regression' 'regression row'
+# Runs a side: odd seeds (vdso/time), BASE b1..b5, A/A a1..a5, +10% s1..s5.
+for i in 1 2 3 4 5; do
+	mkrun "$T/b$i.json" 6.1.0 1.00 $((100 + 2 * i + 1))
+	mkrun "$T/a$i.json" 6.1.0 1.00 $((200 + 2 * i + 1))
+	mkrun "$T/s$i.json" 6.1.0 1.10 $((300 + 2 * i + 1))
+done
+B="$T/b1.json $T/b2.json $T/b3.json $T/b4.json $T/b5.json"
+A="$T/a1.json $T/a2.json $T/a3.json $T/a4.json $T/a5.json"
+S="$T/s1.json $T/s2.json $T/s3.json $T/s4.json $T/s5.json"
+
+# One run a side is insufficient replication (exit 2) unless told.
+run 2 single "$T/b1.json" "$T/s1.json"
+has out 'insufficient replication' 'single run said'
+run 1 single-allowed "$T/b1.json" "$T/s1.json" --allow-single-run
+has out 'calib/spin{work=1000} .*sample .*regression' 'sample-level row'
+
+# Several runs a side: the run level, max-T over permutations of runs.
+# shellcheck disable=SC2086
+run 1 runs-regression $B -- $S
+has out 'calib/spin{work=1000} .*run .*5/5.*regression' 'run-level regression'
 has out 'syscall/getppid .*no change' 'unchanged row'
 has out 'evloop/echo{conns=8} .*no change' 'higher-is-better row'
-has out 'Only in BASE: vdso/time' 'only in BASE'
+has out 'max-T, permutations of whole runs' 'method named'
+has out 'syscall/einval: not compared: BASE skip: synthetic skip' 'skip listed'
+# shellcheck disable=SC2086
+run 0 runs-aa $B -- $A
+has out '0 regressions, 0 improvements, 4 no change' 'A/A summary'
+# Three a side: too few permutations, Holm over t-tests, said.
+run 1 runs-3 "$T/b1.json" "$T/b2.json" "$T/b3.json" -- "$T/s1.json" "$T/s2.json" "$T/s3.json"
+has out 'Holm over t-tests (too few units' 'Holm fallback said'
+# A huge threshold hides it; a tiny alpha too.
+# shellcheck disable=SC2086
+run 0 threshold-50 $B -- $S --threshold 50
+# shellcheck disable=SC2086
+run 0 alpha $B -- $S --alpha 1e-9
+
+# Fail closed (issue 12): NEW cannot excuse itself.
+sed 's/"better":"lower","status":"ok","procs":10/&,"noise_pct":1e9/' "$T/s1.json" > "$T/sx.json"
+# shellcheck disable=SC2086
+run 1 new-noise-pct $B -- "$T/sx.json" $T/s2.json $T/s3.json $T/s4.json $T/s5.json
+has out 'calib/spin{work=1000} .*3%.*regression' 'NEW noise_pct ignored'
+sed 's/"work":"1000"},"unit":"ns\/op","better":"lower","status":"ok"/"work":"1000"},"unit":"ns\/op","better":"lower","status":"error","reason":"it broke"/' "$T/a1.json" > "$T/err.json"
+# shellcheck disable=SC2086
+run 1 new-failed $B -- "$T/err.json" $T/a2.json $T/a3.json $T/a4.json $T/a5.json
+has out 'calib/spin{work=1000}: failed: NEW error: it broke' 'failure said'
+# shellcheck disable=SC2086
+run 0 new-failed-allowed $B -- "$T/err.json" $T/a2.json $T/a3.json $T/a4.json $T/a5.json --allow-missing
+mkrun "$T/even.json" 6.1.0 1.00 222
+# shellcheck disable=SC2086
+run 1 new-missing $B -- "$T/even.json" $T/a2.json $T/a3.json $T/a4.json $T/a5.json
+has out 'vdso/time: missing: missing from 1 of 5 NEW runs' 'missing said'
 has out 'Only in NEW: vdso/getcpu' 'only in NEW'
-has out 'syscall/einval: BASE skip: synthetic skip' 'skip listed'
-has out '1 regression, 0 improvements, 2 no change' 'summary'
+sed 's/"governor":"performance",//' "$T/a1.json" > "$T/nogov.json"
+# shellcheck disable=SC2086
+run 2 env-absent $B -- "$T/nogov.json" $T/a2.json
+has err 'governor: BASE performance vs (absent)' 'absent key refuses'
+# No sample_procs: at the sample level it is compared as it is, and said.
+sed 's/,"sample_procs":\[[0-9,]*\]//g' "$T/b1.json" > "$T/np1.json"
+sed 's/,"sample_procs":\[[0-9,]*\]//g' "$T/s1.json" > "$T/np2.json"
+run 1 no-procs "$T/np1.json" "$T/np2.json" --allow-single-run
+has out 'no sample_procs: samples taken as independent' 'no process structure said'
 
-# Identical runs, and an A/A pair with other noise: exit 0.
-run 0 identical "$T/base.json" "$T/base.json"
-has out '0 regressions, 0 improvements, 4 no change' 'identical summary'
-run 0 a/a "$T/base.json" "$T/aa.json"
-# Faster: an improvement, exit 0.
-run 0 improvement "$T/base.json" "$T/fast.json"
-has out 'calib/spin{work=1000}.*improvement' 'improvement row'
-
-# A bench's own noise floor (noise_pct 15) hides a 10% change, unless
-# --threshold is given.
-run 0 noise_pct "$T/base.json" "$T/noisy.json"
-has out 'calib/spin{work=1000} .*15%.*no change' 'noise_pct row'
-run 1 threshold "$T/base.json" "$T/noisy.json" --threshold 3
-# A huge threshold hides it too; a tiny alpha as well.
-run 0 threshold-50 "$T/base.json" "$T/slow.json" --threshold 50
-run 0 alpha "$T/base.json" "$T/slow.json" --alpha 1e-300
-
-# The kernel differs: refused naming the key, unless allowed.
-run 2 env-refused "$T/base.json" "$T/kern.json"
-has err 'kernel: BASE 6.1.0 vs NEW 6.5.0' 'refusal names the key'
-has err 'allow-env-diff' 'refusal says how'
-run 0 env-allowed "$T/base.json" "$T/kern.json" --allow-env-diff kernel
-has out 'kernel: BASE 6.1.0 vs NEW 6.5.0 (allowed)' 'allowed difference listed'
-# An object-valued key: only the members that differ are shown.
-sed 's/"enabled":"madvise"/"enabled":"always"/' "$T/aa.json" > "$T/thp.json"
-run 2 env-object "$T/base.json" "$T/thp.json"
-has err 'thp: BASE enabled=madvise vs NEW enabled=always' 'object key diff'
-run 0 env-object-allowed "$T/base.json" "$T/thp.json" --allow-env-diff kernel,thp
-# A key one run lacks (an older run) is listed, not refused.
-sed 's/"governor":"performance",//' "$T/aa.json" > "$T/nogov.json"
-run 0 env-absent "$T/base.json" "$T/nogov.json"
-has out 'governor: BASE performance vs NEW (absent)' 'absent key listed'
-run 2 env-bad-key "$T/base.json" "$T/kern.json" --allow-env-diff kernal
-has err "unknown key 'kernal'" 'unknown env key named'
-run 2 env-empty-list "$T/base.json" "$T/kern.json" --allow-env-diff ,
-
-# A noise file (measured run-to-run noise) raises a bench's threshold.
-printf '{"schema":"kerf.noise/1","noise_pct":{"calib/spin{work=1000}":20}}\n' > "$T/noise.json"
-run 0 noise-file "$T/base.json" "$T/slow.json" --noise "$T/noise.json"
-has out 'calib/spin{work=1000} .*20%.*no change' 'noise file row'
-printf '{"schema":"kerf.noise/1","noise_pct":{"calib/spin{work=1000}":2}}\n' > "$T/noise2.json"
-run 1 noise-low "$T/base.json" "$T/slow.json" --noise "$T/noise2.json" --format json
-has out '"threshold_from": "noise_file"' 'json threshold source'
-printf '{"schema":"kerf.noise/1","noise_pct":{"x":"big"}}\n' > "$T/noise3.json"
-run 2 noise-bad "$T/base.json" "$T/slow.json" --noise "$T/noise3.json"
-has err 'noise_pct of x is not a number' 'bad noise value named'
-printf '{"schema":"kerf.noise/1",\n"noise_pct":{,}}\n' > "$T/noise4.json"
-run 2 noise-corrupt "$T/base.json" "$T/slow.json" --noise "$T/noise4.json"
-has err 'noise4.json:2:[0-9]*:' 'corrupt noise file: file:line:col'
-
-# Several NEW runs: one table, a column per run, a geomean row.
-run 1 several "$T/base.json" "$T/aa.json" "$T/slow.json" "$T/fast.json"
-has out 'NEW3' 'column per run'
-has out 'calib/spin{work=1000}  .*+[0-9.]*% R' 'regression mark'
-has out 'calib/spin{work=1000}  .*-[0-9.]*% I' 'improvement mark'
-has out '^geomean' 'geomean row'
-
-# Markdown and JSON.
-run 1 md "$T/base.json" "$T/slow.json" --format md
-has out '^| calib/spin{work=1000} | ns/op |.*| \*\*regression\*\* |$' 'md row'
-has out '^|---|---|---:' 'md separator'
-run 1 json "$T/base.json" "$T/slow.json" --format json
-has out '"schema": "kerf.compare/1"' 'json schema'
-has out '"verdict": "regression"' 'json verdict'
-has out '"exit": 1' 'json exit'
-has out '"interval": "expanded"' 'json interval'
+# The rounds of one kerf ab (kerf.run/2, config.arm): paired by round.
 if command -v python3 > /dev/null; then
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=[x for x in d["new"][0]["pairs"] if x["bench"]=="calib/spin"][0]; assert p["ratio_ci95"][0] > 1.05 and p["p_holm"] < 0.05, p' "$T/out" ||
-		fail "json does not parse or holds the wrong numbers"
+	for i in 1 2 3 4 5 6 7 8; do
+		mkrun "$T/ra$i.json" 6.1.0 1.00 $((600 + 2 * i + 1))
+		mkrun "$T/rb$i.json" 6.1.0 1.05 $((700 + 2 * i + 1))
+	done
+	merge() { # OUT ARM RUN...: the runs as the rounds of one run
+		python3 - "$@" << 'EOF'
+import json, sys
+out, arm, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
+ds = [json.load(open(r)) for r in runs]
+d = ds[0]
+d["schema"] = "kerf.run/2"
+d["config"] = {"rounds": len(ds), "arm": {"name": arm}}
+for j, res in enumerate(d["results"]):
+    if "samples" not in res:
+        continue
+    s, sr, sp = [], [], []
+    for k, e in enumerate(ds):
+        q = e["results"][j]
+        s += q["samples"]
+        sr += [k] * len(q["samples"])
+        sp += [10 * k + p for p in q["sample_procs"]]
+    res.update(samples=s, sample_rounds=sr, sample_procs=sp)
+json.dump(d, open(out, "w"))
+EOF
+	}
+	merge "$T/abA.json" a "$T"/ra?.json
+	merge "$T/abB.json" b "$T"/rb?.json
+	run 1 ab-paired "$T/abA.json" "$T/abB.json"
+	has out 'design: round-paired, 8 rounds' 'paired design'
+	has out 'max-T, sign flips of whole rounds' 'sign-flip method'
+	has out 'calib/spin{work=1000} .*round .*8/8.*regression' 'paired regression'
+	run 0 ab-aa "$T/abA.json" "$T/abA.json"
+	# Without config.arm they are two runs, one a side: not paired.
+	sed 's/"arm": {"name": "b"}/"x": 1/' "$T/abB.json" > "$T/abC.json"
+	run 2 ab-unmarked "$T/abA.json" "$T/abC.json"
 fi
 
-# One worker process a side: the run-to-run variance is unseen, so no
-# verdict without a noise floor (noise_pct or --noise); percentile mode and
-# a declared floor judge it.
-sed 's/"sample_procs":\[[0-9,]*\]/"sample_procs":[]/g' "$T/base.json" > "$T/b1.json"
-sed 's/"sample_procs":\[[0-9,]*\]/"sample_procs":[]/g' "$T/slow.json" > "$T/s1.json"
-sed 's/"sample_procs":\[[0-9,]*\]/"sample_procs":[]/g' "$T/noisy.json" | sed 's/"noise_pct":15/"noise_pct":5/' > "$T/n1.json"
-run 0 one-proc "$T/b1.json" "$T/s1.json"
-has out 'calib/spin{work=1000} .*no change (1 proc)' 'one-process row'
-run 1 one-proc-percentile "$T/b1.json" "$T/s1.json" --interval percentile
-run 1 one-proc-noise-pct "$T/b1.json" "$T/n1.json"
-run 1 one-proc-noise-file "$T/b1.json" "$T/s1.json" --noise "$T/noise2.json"
+# The environment: refused naming the key, unless allowed.
+mkrun "$T/kern.json" 6.5.0 1.00 401
+run 2 env-refused "$T/b1.json" "$T/b2.json" -- "$T/kern.json" "$T/a2.json"
+has err 'kernel: BASE 6.1.0 vs 6.5.0' 'refusal names the key'
+has err 'allow-env-diff' 'refusal says how'
+run 0 env-allowed "$T/b1.json" "$T/b2.json" -- "$T/kern.json" "$T/a2.json" --allow-env-diff kernel
+has out 'kernel: BASE 6.1.0 vs 6.5.0 in .*(allowed)' 'allowed difference listed'
+run 2 env-bad-key "$T/b1.json" "$T/kern.json" --allow-env-diff kernal
+has err "unknown key 'kernal'" 'unknown env key named'
 
-# A stressor's result has one value and no samples: listed, not compared.
-sed 's/^{"bench":"syscall\/einval".*/{"bench":"memory\/anon","params":{},"unit":"s","better":"lower","status":"ok","mode":"stress","value":1.5},/' "$T/base.json" > "$T/stress.json"
-run 0 stressor "$T/stress.json" "$T/stress.json"
-has out 'memory/anon: no samples (mode stress)' 'stressor listed'
+# --history: the matching runs of DIR are BASE; the other kernel is not.
+mkdir -p "$T/hist/k"
+for i in 1 2 3 4 5; do
+	mkdir -p "$T/hist/r$i"
+	cp "$T/b$i.json" "$T/hist/r$i/run.json"
+done
+cp "$T/kern.json" "$T/hist/k/run.json"
+run 1 history --history "$T/hist" "$T/s1.json" "$T/s2.json"
+has out 'calib/spin{work=1000} .*5/2.*regression' 'history regression'
+run 0 history-aa --history "$T/hist" "$T/a1.json" "$T/a2.json" --last 4
+has out 'design: run, 4 BASE vs 2 NEW' 'history --last'
+mkrun "$T/kern7.json" 6.7.0 1.00 403
+run 2 history-none --history "$T/hist" "$T/kern7.json"
+has err 'no run there matches' 'history mismatch said'
+
+# A kerf.noise/2 file gives one run a side its run-level spread.
+printf '{"schema":"kerf.noise/2","sd_log":{"calib/spin{work=1000}":0.01,"syscall/getppid{}":0.01,"evloop/echo{conns=8}":0.01,"vdso/time{}":0.01}}\n' > "$T/noise.json"
+run 1 noise2 "$T/b1.json" "$T/s1.json" --noise "$T/noise.json"
+has out 'calib/spin{work=1000} .*run/noise.*regression' 'noise-level row'
+printf '{"schema":"kerf.noise/2","sd_log":{"x":"big"}}\n' > "$T/noise3.json"
+run 2 noise-bad "$T/b1.json" "$T/s1.json" --noise "$T/noise3.json"
+has err 'sd_log of x is not a number' 'bad noise value named'
+printf '{"schema":"kerf.noise/1",\n"noise_pct":{,}}\n' > "$T/noise4.json"
+run 2 noise-corrupt "$T/b1.json" "$T/s1.json" --noise "$T/noise4.json"
+has err 'noise4.json:2:[0-9]*:' 'corrupt noise file: file:line:col'
+
+# Several NEW columns against one BASE (sample level: allowed).
+mkrun "$T/fast.json" 6.1.0 0.90 501
+run 1 several "$T/b1.json" "$T/a1.json" "$T/s1.json" "$T/fast.json" --allow-single-run
+has out 'NEW3' 'column per run'
+has out 'calib/spin{work=1000}  .*+[0-9.]*% (d [0-9.]*%) R' 'regression mark'
+has out 'calib/spin{work=1000}  .*-[0-9.]*% (d [0-9.]*%) I' 'improvement mark'
+
+# Markdown and JSON; hostile strings are escaped in one place.
+# shellcheck disable=SC2086
+run 1 md $B -- $S --format md
+has out '^| calib/spin{work=1000} | ns/op | run |.*| regression |$' 'md row'
+has out '^|---|---|---|---:' 'md separator'
+# shellcheck disable=SC2086
+run 1 json $B -- $S --format json
+has out '"schema": "kerf.compare/2"' 'json schema'
+has out '"verdict": "regression"' 'json verdict'
+has out '"exit": 1' 'json exit'
+if command -v python3 > /dev/null; then
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["columns"][0]; r=[x for x in c["results"] if x["bench"]=="calib/spin"][0]; assert r["ci"][0] > 1.05 and r["p_adj"] < 0.05 and r["level"] == "run" and r["n_base"] == 5 and c["design"]["base_runs"] == 5 and c["seed"], r' "$T/out" ||
+		fail "json does not parse or holds the wrong numbers"
+fi
+printf 'x|y`z\033]52;c;aGk=\007*_[a]<b>\\' > "$T/evil"
+evil=$(cat "$T/evil")
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["results"][1]["bench"]=sys.argv[2]; json.dump(d,open(sys.argv[3],"w"))' "$T/b1.json" "$evil" "$T/e1.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["results"][1]["bench"]=sys.argv[2]; json.dump(d,open(sys.argv[3],"w"))' "$T/s1.json" "$evil" "$T/e2.json"
+run 1 evil-md "$T/e1.json" "$T/e2.json" --allow-single-run --format md
+hasf out 'x\|y\`z\]52;c;aGk=\*\_\[a\]\<b\>\\' 'md escaped'
+run 1 evil-text "$T/e1.json" "$T/e2.json" --allow-single-run
+hasnt out "$(printf '\033')" 'escape character reached the terminal'
+has out 'x|y`z]52;c;aGk=' 'text kept the printable part'
+
+# A stressor's result has one value and no samples: not compared.
+sed 's/^{"bench":"syscall\/einval".*/{"bench":"memory\/anon","params":{},"unit":"s","better":"lower","status":"ok","mode":"stress","value":1.5},/' "$T/b1.json" > "$T/stress.json"
+run 0 stressor "$T/stress.json" "$T/stress.json" "$T/stress.json" -- "$T/stress.json"
+has out 'memory/anon: not compared: no samples (mode stress)' 'stressor listed'
 
 # Bad input: truncated, corrupt, foreign, missing, usage.
-head -c 300 "$T/base.json" > "$T/trunc.json"
-run 2 truncated "$T/base.json" "$T/trunc.json"
+head -c 300 "$T/b1.json" > "$T/trunc.json"
+run 2 truncated "$T/b1.json" "$T/trunc.json"
 has err "trunc.json:[0-9]*:[0-9]*:" 'truncated: file:line:col'
-sed '3s/,"sample_procs"/,,"sample_procs"/' "$T/base.json" > "$T/corrupt.json"
-run 2 corrupt "$T/corrupt.json" "$T/base.json"
-has err 'corrupt.json:3:[0-9]*:' 'corrupt: file:line:col'
 echo '{"name": "not kerf"}' > "$T/foreign.json"
-run 2 foreign "$T/base.json" "$T/foreign.json"
+run 2 foreign "$T/b1.json" "$T/foreign.json"
 has err 'foreign.json' 'foreign: file named'
-run 2 missing "$T/base.json" "$T/nonexistent.json"
+run 2 missing "$T/b1.json" "$T/nonexistent.json"
 has err 'nonexistent.json' 'missing: file named'
-sed 's/"samples":\[[0-9.]*,/"samples":["x",/' "$T/base.json" > "$T/badsample.json"
-run 2 bad-sample "$T/base.json" "$T/badsample.json"
+sed 's/"samples":\[[0-9.]*,/"samples":["x",/' "$T/b1.json" > "$T/badsample.json"
+run 2 bad-sample "$T/b1.json" "$T/badsample.json" --allow-single-run
 has err 'is not a number' 'bad sample named'
-run 2 unknown-option "$T/base.json" "$T/base.json" --frobnicate
+run 2 unknown-option "$T/b1.json" "$T/b1.json" --frobnicate
 has err "unknown option '--frobnicate'" 'unknown option named'
-run 2 one-run "$T/base.json"
-run 2 bad-threshold "$T/base.json" "$T/base.json" --threshold abc
-run 2 bad-alpha "$T/base.json" "$T/base.json" --alpha 1.5
-run 2 bad-format "$T/base.json" "$T/base.json" --format html
-run 2 bad-interval "$T/base.json" "$T/base.json" --interval wide
-run 1 percentile "$T/base.json" "$T/slow.json" --interval percentile
-has out 'percentile interval' 'interval named in the header' 
-run 2 no-value "$T/base.json" "$T/base.json" --alpha
+run 2 one-run "$T/b1.json"
+run 2 empty-side "$T/b1.json" --
+run 2 bad-threshold "$T/b1.json" "$T/b1.json" --threshold abc
+run 2 bad-alpha "$T/b1.json" "$T/b1.json" --alpha 1.5
+run 2 bad-format "$T/b1.json" "$T/b1.json" --format html
+run 2 bad-last --history "$T/hist" "$T/s1.json" --last 0
+run 2 no-value "$T/b1.json" "$T/b1.json" --alpha
 run 0 help --help
 
 [ "$fails" = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }

@@ -315,39 +315,60 @@ static json_t *gate_result(double level, const char *status)
 			 "sample_procs", p);
 }
 
-/* The engine the report shares: seed, interval and verdict of one pair. */
+/* A kerf_gate_run holding the one result res (reference taken). */
+static void gate_run(struct kerf_gate_run *r, const char *path, json_t *res)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->run = json_pack("{s:[o]}", "results", res);
+	r->index = json_pack("{s:O}", "syscall/getppid{}", res);
+	r->order = json_pack("[s]", "syscall/getppid{}");
+}
+
+/* The engine at the sample level, and the gate failing closed. */
 static void test_gate(void)
 {
-	json_t *b = gate_result(100, "ok"), *n = gate_result(110, "ok");
-	json_t *skip = gate_result(110, "skip");
-	struct kerf_gate_tally t = { 0 };
+	json_t *nb = gate_result(110, "ok");
+	struct kerf_gate_run b, n, f;
 	struct kerf_gate_opts o;
-	struct kerf_gate_pair p;
-	char why[256];
+	struct kerf_gate_cmp c;
 
 	/* FNV-1a by hand in Python: h = (h ^ c) * 0x100000001b3 mod 2^64. */
 	CHECK(kerf_gate_seed("syscall/getppid{}") == 0xba8484ed8677e0c4ull,
 	      "seed %llx",
 	      (unsigned long long)kerf_gate_seed("syscall/getppid{}"));
+	/* NEW's own noise_pct would excuse it: it must not be read. */
+	json_object_set_new(nb, "noise_pct", json_real(1e9));
+	gate_run(&b, "b", gate_result(100, "ok"));
+	gate_run(&n, "n", nb);
+	gate_run(&f, "f", gate_result(110, "error"));
 	kerf_gate_opts_init(&o);
-	CHECK(!kerf_gate_pair("syscall/getppid{}", "b", b, "n", n, &o, &p, why,
-			      sizeof(why)),
-	      "pair");
-	CHECK(p.ci.seed == kerf_gate_seed("syscall/getppid{}"), "pair seed");
-	CHECK(close_rel(p.ci.ratio, 1.1, 1e-9), "ratio %g", p.ci.ratio);
-	CHECK(p.ci.lo < 1.1 && p.ci.hi > 1.1 && p.ci.lo > 1.05, "ci [%g, %g]",
-	      p.ci.lo, p.ci.hi);
-	kerf_gate_verdicts(&p, 1, &o, &t);
-	CHECK(p.v == KERF_REGRESSION && t.nreg == 1 && !t.nimp, "verdict %s",
-	      kerf_verdict_name[p.v]);
-	CHECK(kerf_gate_pair("syscall/getppid{}", "b", b, "n", skip, &o, &p,
-			     why, sizeof(why)) == 1,
-	      "skip");
-	CHECK(!strcmp(why, "BASE ok, NEW skip: no reason given"), "why '%s'",
-	      why);
-	json_decref(b);
-	json_decref(n);
-	json_decref(skip);
+	CHECK(!kerf_gate_compare(&b, 1, &n, 1, &o, &c), "compare");
+	CHECK(c.insufficient && kerf_gate_exit(&c, 1, &o) == 2,
+	      "one run a side not insufficient");
+	kerf_gate_cmp_free(&c);
+	o.allow_single_run = true;
+	CHECK(!kerf_gate_compare(&b, 1, &n, 1, &o, &c), "compare single");
+	CHECK(c.n == 1 && c.r[0].level == KERF_LEVEL_SAMPLE, "level %d",
+	      c.r[0].level);
+	CHECK(close_rel(c.r[0].est, 1.1, 1e-9), "ratio %g", c.r[0].est);
+	CHECK(c.r[0].lo < 1.1 && c.r[0].hi > 1.1 && c.r[0].lo > 1.05,
+	      "ci [%g, %g]", c.r[0].lo, c.r[0].hi);
+	CHECK(c.r[0].thr_pct == KERF_GATE_THRESHOLD_PCT,
+	      "threshold %g from NEW", c.r[0].thr_pct);
+	CHECK(c.r[0].v == KERF_REGRESSION && kerf_gate_exit(&c, 1, &o) == 1,
+	      "verdict %s", kerf_verdict_name[c.r[0].v]);
+	kerf_gate_cmp_free(&c);
+	CHECK(!kerf_gate_compare(&b, 1, &f, 1, &o, &c), "compare failed");
+	CHECK(c.r[0].v == KERF_FAILED && kerf_gate_exit(&c, 1, &o) == 1 &&
+		      !strcmp(c.r[0].why, "NEW error: no reason given"),
+	      "failed: %s, why '%s'", kerf_verdict_name[c.r[0].v], c.r[0].why);
+	o.allow_missing = true;
+	CHECK(kerf_gate_exit(&c, 1, &o) == 0, "--allow-missing");
+	kerf_gate_cmp_free(&c);
+	kerf_gate_run_free(&b);
+	kerf_gate_run_free(&n);
+	kerf_gate_run_free(&f);
 }
 
 int main(void)

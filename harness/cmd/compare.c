@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,43 +14,58 @@
 #include "kerf/parse.h"
 
 #define COMPARE_MAX_NEW 26 /* NEW runs that fit one table */
-
-enum compare_fmt { COMPARE_TEXT, COMPARE_MD, COMPARE_JSON };
+#define COMPARE_MAX_RUNS 200 /* runs a side */
+#define COMPARE_SEP "\001--" /* where "--" was, through getopt */
 
 struct compare_opts {
 	struct kerf_gate_opts gate;
-	enum compare_fmt fmt;
+	enum kerf_gate_fmt fmt;
+	const char *history;
+	int last;
 };
 
 static void compare_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kerf compare BASE NEW... [--threshold PCT] [--alpha A]\n"
-		"                    [--format text|md|json] [--allow-env-diff KEYS]\n"
-		"                    [--interval expanded|percentile] [--noise FILE]\n"
+		"usage: kerf compare BASE... -- NEW...      (several runs a side)\n"
+		"       kerf compare BASE NEW...            (a column per NEW run)\n"
+		"       kerf compare --history DIR [--last N] NEW...\n"
+		"                    [--threshold PCT] [--alpha A] [--format text|md|json]\n"
+		"                    [--noise FILE] [--allow-missing] [--allow-single-run]\n"
+		"                    [--allow-env-diff KEYS] [--interval expanded|percentile]\n"
 		"\n"
-		"Pairs the results of each NEW run with BASE by bench and parameters.\n"
-		"A pair is a regression or an improvement when its Holm-corrected\n"
-		"Mann-Whitney p-value is under alpha AND the whole bootstrap %g%%\n"
-		"interval of the ratio of medians lies beyond the threshold.\n"
+		"Compares each result on its run medians (or the round medians of one\n"
+		"kerf ab, paired), in log space. The whole suite's error is held at alpha\n"
+		"by a max-T test over relabellings of whole runs (rounds), or Holm over\n"
+		"t-tests when there are too few. A result is a regression or an\n"
+		"improvement when its adjusted p < alpha AND the change is beyond the\n"
+		"threshold; no change when the design could have seen the threshold\n"
+		"(%g%% power), else inconclusive with the runs (rounds) to decide.\n"
+		"One run a side is insufficient replication (exit 2) without --noise\n"
+		"(kerf.noise/2) or --allow-single-run.\n"
 		"\n"
-		"  --threshold PCT   smallest change that counts, percent, for every\n"
-		"                    bench (default %g, or the bench's noise_pct)\n"
-		"  --alpha A         significance level, 0 < A < 1 (default %g)\n"
+		"  --threshold PCT   smallest change that counts, percent (default %g,\n"
+		"                    or BASE's noise_pct; never NEW's)\n"
+		"  --alpha A         family-wise error over the suite, 0 < A < 1 (default %g)\n"
 		"  --format F        text (default), md (GitHub Markdown) or json\n"
-		"  --interval I      expanded (default): the bootstrap interval widened\n"
-		"                    for few worker processes; percentile: plain\n"
-		"  --noise FILE      raise each bench's threshold to the run-to-run\n"
-		"                    noise measured on this machine (kerf.noise/1)\n"
+		"  --history DIR     BASE: the runs in DIR (DIR/x/run.json, DIR/x.json) whose\n"
+		"                    environment matches NEW's; --last N newest (default 10)\n"
+		"  --noise FILE      kerf.noise/2: run-level sd_log per result (kerf.noise/1\n"
+		"                    floors still raise the threshold)\n"
+		"  --allow-missing   a result missing or failed in NEW does not fail\n"
+		"  --allow-single-run  one run a side: a sample-level verdict, labelled\n"
+		"  --interval I      sample level: expanded (default) or percentile\n"
 		"  --allow-env-diff KEYS\n"
 		"                    comma list of environment keys allowed to differ\n"
 		"                    (",
-		KERF_GATE_LEVEL * 100, KERF_GATE_THRESHOLD_PCT,
+		KERF_GATE_POWER * 100, KERF_GATE_THRESHOLD_PCT,
 		KERF_GATE_ALPHA);
 	for (size_t i = 0; i < KERF_N_ENV_KEYS; i++)
 		fprintf(f, "%s%s", i ? "," : "", kerf_env_keys[i].key);
-	fprintf(f, ")\n\nExit: 0 no regression, 1 regression, 2 bad input, "
-		   "usage or refused environment.\n");
+	fprintf(f,
+		")\n\nExit: 0 no regression, 1 regression or a result missing or\n"
+		"failed in NEW, 2 bad input, refused environment or insufficient\n"
+		"replication.\n");
 }
 
 static int compare_parse_allow(const char *arg, struct kerf_gate_opts *o)
@@ -105,6 +121,7 @@ static int compare_word(const char *opt, const char *arg,
 static int compare_opt(int c, struct compare_opts *co)
 {
 	static const char *const fmts[] = { "text", "md", "json", NULL };
+	int64_t n;
 	static const char *const intervals[] = { "expanded", "percentile",
 						 NULL };
 	struct kerf_gate_opts *o = &co->gate;
@@ -137,7 +154,24 @@ static int compare_opt(int c, struct compare_opts *co)
 		i = compare_word("--format", optarg, fmts, "text, md or json");
 		if (i < 0)
 			return KERF_EXIT_USAGE;
-		co->fmt = (enum compare_fmt)i;
+		co->fmt = (enum kerf_gate_fmt)i;
+		return 0;
+	case 'H':
+		co->history = optarg;
+		return 0;
+	case 'l':
+		if (kerf_parse_int(optarg, &n) || n < 1 || n > COMPARE_MAX_RUNS)
+			return kerf_usage_error(
+				"compare",
+				"--last '%s': expected a count of runs, 1 to %d",
+				optarg, COMPARE_MAX_RUNS);
+		co->last = (int)n;
+		return 0;
+	case 'M':
+		o->allow_missing = true;
+		return 0;
+	case 'S':
+		o->allow_single_run = true;
 		return 0;
 	case 'i':
 		i = compare_word("--interval", optarg, intervals,
@@ -165,6 +199,10 @@ static int compare_parse(int argc, char **argv, struct compare_opts *co,
 		{ "allow-env-diff", required_argument, NULL, 'e' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "noise", required_argument, NULL, 'n' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "last", required_argument, NULL, 'l' },
+		{ "allow-missing", no_argument, NULL, 'M' },
+		{ "allow-single-run", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -172,7 +210,14 @@ static int compare_parse(int argc, char **argv, struct compare_opts *co,
 
 	memset(co, 0, sizeof(*co));
 	kerf_gate_opts_init(&co->gate);
-	co->fmt = COMPARE_TEXT;
+	co->fmt = KERF_GATE_TEXT;
+	co->last = 10;
+	/* getopt moves "--" away: mark where it was with a word of our own. */
+	for (c = 1; c < argc; c++)
+		if (!strcmp(argv[c], "--")) {
+			argv[c] = (char *)COMPARE_SEP;
+			break;
+		}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -192,85 +237,131 @@ static int compare_parse(int argc, char **argv, struct compare_opts *co,
 		if (ret)
 			return ret;
 	}
-	if (argc - optind < 2)
+	if (argc - optind < (co->history ? 1 : 2))
 		return kerf_usage_error(
 			"compare",
-			"expected BASE and at least one NEW run (run.json files or their directories)");
+			"expected BASE and at least one NEW run (run.json files or their directories), or --history DIR and NEW");
 	*first = optind;
 	return 0;
 }
 
-/*
- * Load NEW runs, check their environments, pair and test them; print.
- * Returns the exit code.
- */
-static int compare_runs(struct kerf_gate_run *base,
-			struct kerf_gate_column *cols, int nnew,
+/* Load n runs from paths into r. Returns 0 or -EINVAL (said). */
+static int compare_load(char **paths, int n, struct kerf_gate_run *r,
+			int *loaded)
+{
+	for (*loaded = 0; *loaded < n; (*loaded)++)
+		if (kerf_gate_load(paths[*loaded], &r[*loaded]))
+			return -EINVAL;
+	return 0;
+}
+
+/* Compare, print, and the exit code. */
+static int compare_do(struct kerf_gate_run *base, int nb,
+		      struct kerf_gate_run *new, int nn, bool columns,
+		      const struct compare_opts *co)
+{
+	int ncmp = columns ? nn : 1, i, ret = KERF_EXIT_USAGE, done = 0;
+	struct kerf_gate_cmp *c = calloc((size_t)ncmp, sizeof(*c));
+
+	if (!c)
+		return KERF_EXIT_USAGE;
+	for (i = 0; i < ncmp; i++, done++)
+		if (kerf_gate_compare(base, nb, columns ? &new[i] : new,
+				      columns ? 1 : nn, &co->gate, &c[i]))
+			goto out;
+	for (i = 0; i < ncmp; i++)
+		if (c[i].refused) {
+			kerf_gate_print_refusal(c, ncmp);
+			goto out;
+		}
+	kerf_gate_print(stdout, co->fmt, c, ncmp, &co->gate);
+	fflush(stdout);
+	ret = kerf_gate_exit(c, ncmp, &co->gate);
+	if (ret == KERF_EXIT_USAGE && co->fmt == KERF_GATE_JSON)
+		fprintf(stderr,
+			"kerf compare: insufficient replication: one run a side (give several, --history, --noise with sd_log, or --allow-single-run)\n");
+out:
+	for (i = 0; i <= done && i < ncmp; i++)
+		kerf_gate_cmp_free(&c[i]);
+	free(c);
+	return ret;
+}
+
+/* The positional arguments: BASE... [SEP NEW...], or NEW... with history. */
+static int compare_main(int argc, char **argv, int first,
 			const struct compare_opts *co)
 {
-	const struct kerf_gate_opts *o = &co->gate;
-	int c, refused = 0, regress = 0;
+	int sep = -1, nb, nn, lb = 0, ln = 0, ret = KERF_EXIT_USAGE, i;
+	struct kerf_gate_run *b = NULL, *n;
+	bool columns;
 
-	for (c = 0; c < nnew; c++)
-		refused += kerf_gate_env(base, &cols[c], o);
-	if (refused) {
-		kerf_gate_print_refusal(cols, nnew);
-		return KERF_EXIT_USAGE;
+	for (i = first; i < argc; i++)
+		if (!strcmp(argv[i], COMPARE_SEP))
+			sep = i;
+	if (co->history && sep >= 0)
+		return kerf_usage_error(
+			"compare",
+			"--history DIR takes NEW runs only, no '--'");
+	nb = co->history ? 0 : sep >= 0 ? sep - first : 1;
+	nn = co->history ? argc - first :
+	     sep >= 0	 ? argc - sep - 1 :
+			   argc - first - 1;
+	columns = !co->history && sep < 0;
+	if (nb < (co->history ? 0 : 1) || nn < 1)
+		return kerf_usage_error("compare",
+					"expected runs on both sides of '--'");
+	if (nb > COMPARE_MAX_RUNS ||
+	    nn > (columns ? COMPARE_MAX_NEW : COMPARE_MAX_RUNS))
+		return kerf_usage_error(
+			"compare",
+			"%d BASE and %d NEW runs: at most %d a side (%d NEW columns)",
+			nb, nn, COMPARE_MAX_RUNS, COMPARE_MAX_NEW);
+	n = calloc((size_t)nn, sizeof(*n));
+	if (!co->history)
+		b = calloc((size_t)nb, sizeof(*b));
+	if (!n || (!co->history && !b))
+		goto out;
+	if (compare_load(argv + (co->history ? first :
+				 sep >= 0    ? sep + 1 :
+					       first + 1),
+			 nn, n, &ln))
+		goto out;
+	if (co->history) {
+		nb = kerf_gate_history(co->history, co->last, &n[0],
+				       argv + first, nn, &b);
+		lb = nb > 0 ? nb : 0;
+		if (nb == 0)
+			fprintf(stderr,
+				"kerf compare: --history %s: no run there matches NEW's environment\n",
+				co->history);
+		if (nb <= 0)
+			goto out;
+	} else if (compare_load(argv + first, nb, b, &lb)) {
+		goto out;
 	}
-	for (c = 0; c < nnew; c++) {
-		if (kerf_gate_column(base, &cols[c], o))
-			return KERF_EXIT_USAGE;
-		regress += cols[c].t.nreg;
+	ret = compare_do(b, nb, n, nn, columns, co);
+out:
+	for (i = 0; i < ln; i++)
+		kerf_gate_run_free(&n[i]);
+	if (co->history) {
+		kerf_gate_history_free(b, lb);
+	} else {
+		for (i = 0; i < lb; i++)
+			kerf_gate_run_free(&b[i]);
+		free(b);
 	}
-	if (co->fmt == COMPARE_JSON)
-		kerf_gate_print_json(stdout, base, cols, nnew, o, regress > 0);
-	else
-		kerf_gate_print_table(stdout, base, cols, nnew, o,
-				      co->fmt == COMPARE_MD);
-	fflush(stdout);
-	return regress ? KERF_EXIT_FAIL : KERF_EXIT_OK;
+	free(n);
+	return ret;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	struct kerf_gate_run base, *runs = NULL;
-	struct kerf_gate_column *cols = NULL;
-	int ret, first = 0, nnew, c, loaded = 0, ncols = 0;
 	struct compare_opts co;
+	int ret, first = 0;
 
 	ret = compare_parse(argc, argv, &co, &first);
-	if (ret)
-		goto out;
-	nnew = argc - first - 1;
-	if (nnew > COMPARE_MAX_NEW) {
-		ret = kerf_usage_error("compare",
-				       "%d NEW runs: at most %d fit one table",
-				       nnew, COMPARE_MAX_NEW);
-		goto out;
-	}
-	runs = calloc((size_t)nnew, sizeof(*runs));
-	cols = calloc((size_t)nnew, sizeof(*cols));
-	ret = KERF_EXIT_USAGE;
-	if (!runs || !cols || kerf_gate_load(argv[first], &base))
-		goto out_free;
-	for (loaded = 0; loaded < nnew; loaded++)
-		if (kerf_gate_load(argv[first + 1 + loaded], &runs[loaded]))
-			goto out_runs;
-	for (ncols = 0; ncols < nnew; ncols++)
-		if (kerf_gate_column_init(&cols[ncols], &runs[ncols]))
-			goto out_cols;
-	ret = compare_runs(&base, cols, nnew, &co);
-out_cols:
-	for (c = 0; c < ncols; c++)
-		kerf_gate_column_free(&cols[c]);
-out_runs:
-	for (c = 0; c < loaded; c++)
-		kerf_gate_run_free(&runs[c]);
-	kerf_gate_run_free(&base);
-out_free:
-	free(runs);
-	free(cols);
-out:
-	json_decref(co.gate.noise);
+	if (!ret)
+		ret = compare_main(argc, argv, first, &co);
+	kerf_gate_opts_free(&co.gate);
 	return ret < 0 ? KERF_EXIT_OK : ret;
 }

@@ -66,11 +66,13 @@ static char *envdiff_members(const json_t *a, const json_t *b)
 	return buf;
 }
 
-int kerf_gate_env(const struct kerf_gate_run *base, struct kerf_gate_column *c,
-		  const struct kerf_gate_opts *o)
+/* The differences of run from ref, appended to c->env_diff; refusals. */
+static int envdiff_run(struct kerf_gate_cmp *c, const struct kerf_gate_run *ref,
+		       const struct kerf_gate_run *run,
+		       const struct kerf_gate_opts *o)
 {
-	const json_t *be = json_object_get(base->run, "env");
-	const json_t *ne = json_object_get(c->run->run, "env");
+	const json_t *be = json_object_get(ref->run, "env");
+	const json_t *ne = json_object_get(run->run, "env");
 	int refused = 0;
 
 	for (size_t i = 0; i < KERF_N_ENV_KEYS; i++) {
@@ -80,12 +82,10 @@ int kerf_gate_env(const struct kerf_gate_run *base, struct kerf_gate_column *c,
 		json_t *d;
 		bool refuse;
 
-		if (!a && !b)
+		if ((!a && !b) || (a && b && json_equal(a, b)))
 			continue;
-		if (a && b && json_equal(a, b))
-			continue;
-		/* A key one run lacks is listed, not refused: older runs. */
-		refuse = kerf_env_keys[i].matters && a && b && !o->allow[i];
+		/* Fail closed: a key one side lacks differs. */
+		refuse = kerf_env_keys[i].matters && !o->allow[i];
 		refused += refuse;
 		if (json_is_object(a) && json_is_object(b)) {
 			/* Only the members that differ (mitigations...). */
@@ -98,6 +98,7 @@ int kerf_gate_env(const struct kerf_gate_run *base, struct kerf_gate_column *c,
 		d = json_object();
 		json_object_set_new(d, "key",
 				    json_string(kerf_env_keys[i].key));
+		json_object_set_new(d, "run", json_string(run->path));
 		json_object_set_new(d, "base", json_string(ta ? ta : "?"));
 		json_object_set_new(d, "new", json_string(tb ? tb : "?"));
 		json_object_set_new(d, "matters",
@@ -109,4 +110,33 @@ int kerf_gate_env(const struct kerf_gate_run *base, struct kerf_gate_column *c,
 		free(tb);
 	}
 	return refused;
+}
+
+int kerf_gate_env(struct kerf_gate_cmp *c, const struct kerf_gate_opts *o)
+{
+	int refused = 0, i;
+
+	for (i = 1; i < c->nb; i++)
+		refused += envdiff_run(c, &c->base[0], &c->base[i], o);
+	for (i = 0; i < c->nn; i++)
+		refused += envdiff_run(c, &c->base[0], &c->new[i], o);
+	return refused;
+}
+
+bool kerf_gate_env_matches(const struct kerf_gate_run *a,
+			   const struct kerf_gate_run *b)
+{
+	const json_t *ea = json_object_get(a->run, "env");
+	const json_t *eb = json_object_get(b->run, "env");
+
+	for (size_t i = 0; i < KERF_N_ENV_KEYS; i++) {
+		const json_t *x = json_object_get(ea, kerf_env_keys[i].key);
+		const json_t *y = json_object_get(eb, kerf_env_keys[i].key);
+
+		if (!kerf_env_keys[i].matters || (!x && !y))
+			continue;
+		if (!x || !y || !json_equal(x, y))
+			return false;
+	}
+	return true;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The printers of kerf compare: aligned text, Markdown, kerf.compare/1 JSON. */
+/* The printers of kerf compare: aligned text, Markdown, kerf.compare/2 JSON. */
 #include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
@@ -11,7 +11,7 @@
 #include "kerf/gate.h"
 #include "kerf/stats.h"
 
-#define PRINT_SCHEMA "kerf.compare/1"
+#define PRINT_SCHEMA "kerf.compare/2"
 
 /* The key as shown: "bench" alone when there are no parameters. */
 static const char *print_key(const char *key, char *buf, size_t len)
@@ -30,8 +30,8 @@ static void print_val(double v, char *buf, size_t len)
 	double a = fabs(v);
 	int dec;
 
-	if (v == 0) {
-		snprintf(buf, len, "0");
+	if (v == 0 || !isfinite(v)) {
+		snprintf(buf, len, v == 0 ? "0" : "-");
 		return;
 	}
 	if (a >= 1e6 || a < 1e-3) {
@@ -90,24 +90,55 @@ static void print_tab_set(struct print_table *t, int row, int col,
 	t->cell[row * t->ncol + col] = strdup(s ? s : "");
 }
 
-/* Markdown cells must not hold '|'. */
-static void print_md_cell(FILE *f, const char *s)
+/*
+ * Bytes of a C1 control character (U+0080..U+009F as UTF-8) at s, or 0:
+ * terminals act on them as on ESC sequences.
+ */
+static int print_c1(const unsigned char *s)
 {
+	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f ? 2 : 0;
+}
+
+size_t kerf_gate_put_str(FILE *f, enum kerf_gate_fmt fmt, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t n = 0;
+
 	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else
+		if (print_c1(s)) {
+			s++;
+			continue;
+		}
+		if (fmt == KERF_GATE_MD && (*s == '\n' || *s == '\r')) {
+			if (f)
+				fputc(' ', f);
+			n++;
+			continue;
+		}
+		if (*s < 0x20 || *s == 0x7f)
+			continue;
+		if (fmt == KERF_GATE_MD && strchr("|`*_[]<>\\", *s)) {
+			if (f)
+				fputc('\\', f);
+			n++;
+		}
+		if (f)
 			fputc(*s, f);
+		/* Count characters, not the continuation bytes of UTF-8. */
+		n += (*s & 0xc0) != 0x80;
 	}
+	return n;
 }
 
 static void print_tab_out(struct print_table *t, FILE *f, bool md)
 {
-	int w[32] = { 0 }, r, c;
+	enum kerf_gate_fmt fmt = md ? KERF_GATE_MD : KERF_GATE_TEXT;
+	int w[64] = { 0 }, r, c;
 
 	for (r = 0; r < t->nrow; r++)
-		for (c = 0; c < t->ncol && c < 32; c++) {
-			int l = (int)strlen(t->cell[r * t->ncol + c]);
+		for (c = 0; c < t->ncol && c < 64; c++) {
+			int l = (int)kerf_gate_put_str(
+				NULL, fmt, t->cell[r * t->ncol + c]);
 
 			if (l > w[c])
 				w[c] = l;
@@ -115,17 +146,16 @@ static void print_tab_out(struct print_table *t, FILE *f, bool md)
 	for (r = 0; r < t->nrow; r++) {
 		for (c = 0; c < t->ncol; c++) {
 			const char *s = t->cell[r * t->ncol + c];
+			int pad = c < 64 ? w[c] - (int)kerf_gate_put_str(
+							  NULL, fmt, s) :
+					   0;
 
-			if (md) {
-				fputs(c ? " | " : "| ", f);
-				print_md_cell(f, s);
-			} else if (t->align[c] == 'r') {
-				fprintf(f, "%s%*s", c ? "  " : "", w[c], s);
-			} else if (c == t->ncol - 1) {
-				fprintf(f, "%s%s", c ? "  " : "", s);
-			} else {
-				fprintf(f, "%s%-*s", c ? "  " : "", w[c], s);
-			}
+			fputs(md ? (c ? " | " : "| ") : (c ? "  " : ""), f);
+			if (!md && t->align[c] == 'r')
+				fprintf(f, "%*s", pad, "");
+			kerf_gate_put_str(f, fmt, s);
+			if (!md && t->align[c] != 'r' && c < t->ncol - 1)
+				fprintf(f, "%*s", pad, "");
 		}
 		fputs(md ? " |\n" : "\n", f);
 		if (md && r == 0) {
@@ -143,6 +173,9 @@ static void print_tab_free(struct print_table *t)
 	free(t->cell);
 }
 
+/* A string from a file, through the one escaping function. */
+#define PUT(f, fmt, s) kerf_gate_put_str((f), (fmt), (s))
+
 static const char *print_started(const struct kerf_gate_run *r)
 {
 	const char *s = json_string_value(json_object_get(r->run, "started"));
@@ -150,307 +183,332 @@ static const char *print_started(const struct kerf_gate_run *r)
 	return s ? s : "?";
 }
 
-static void print_env(FILE *f, const struct kerf_gate_column *cols, int ncol,
-		      bool md)
+static const char *const print_level_short[] = { "round", "run", "run/noise",
+						 "sample", "-" };
+
+/* "SIDE path (started)" for each run of a side; many runs: count, ends. */
+static void print_side(FILE *f, enum kerf_gate_fmt fmt, const char *side,
+		       const struct kerf_gate_run *r, int n)
 {
-	bool any = false;
-
-	for (int c = 0; c < ncol; c++) {
-		char tag[32] = "NEW";
-		size_t i;
-		json_t *d;
-
-		if (ncol > 1)
-			snprintf(tag, sizeof(tag), "NEW%d", c + 1);
-		json_array_foreach(cols[c].env_diff, i, d)
-		{
-			if (!any)
-				fprintf(f, "%sEnvironment differences:%s\n",
-					md ? "\n**" : "\n", md ? "**\n" : "");
-			any = true;
-			fprintf(f, "%s%s%s: BASE %s vs %s %s%s\n",
-				md ? "- `" : "  ",
-				json_string_value(json_object_get(d, "key")),
-				md ? "`" : "",
-				json_string_value(json_object_get(d, "base")),
-				tag,
-				json_string_value(json_object_get(d, "new")),
-				json_is_true(json_object_get(d, "allowed")) ?
-					" (allowed)" :
-				json_is_true(json_object_get(d, "matters")) ?
-					"" :
-					" (informational)");
+	for (int i = 0; i < n; i++) {
+		if (n > 4 && i == 2) {
+			fprintf(f, "  %s ... (%d runs in all)\n", side, n);
+			i = n - 2;
 		}
-	}
-	if (!any)
-		fprintf(f, "\nEnvironment: same on every compared key.\n");
-}
-
-/* "Only in SIDE (NEWn): key, key2": the keys one side of a pair lacks. */
-static void print_only(FILE *f, const char *side, const char *tag,
-		       const json_t *keys, bool md)
-{
-	char buf[KERF_GATE_KEYLEN];
-	size_t i;
-	json_t *v;
-
-	if (!json_array_size(keys))
-		return;
-	fprintf(f, "\nOnly in %s%s:", side, tag);
-	json_array_foreach(keys, i, v)
-		fprintf(f, "%s%s%s%s", i ? "," : "", md ? " `" : " ",
-			print_key(json_string_value(v), buf, sizeof(buf)),
-			md ? "`" : "");
-	fputc('\n', f);
-}
-
-static void print_lists(FILE *f, const struct kerf_gate_column *cols, int ncol,
-			bool md)
-{
-	char buf[KERF_GATE_KEYLEN];
-
-	for (int c = 0; c < ncol; c++) {
-		const struct kerf_gate_column *col = &cols[c];
-		char tag[32] = "";
-		size_t i;
-		json_t *v;
-
-		if (ncol > 1)
-			snprintf(tag, sizeof(tag), " (NEW%d)", c + 1);
-		print_only(f, "BASE", tag, col->only_base, md);
-		print_only(f, "NEW", tag, col->only_new, md);
-		if (json_array_size(col->skipped)) {
-			fprintf(f, "\nNot compared%s:\n", tag);
-			json_array_foreach(col->skipped, i, v) fprintf(
-				f, "%s%s%s: %s\n", md ? "- `" : "  ",
-				print_key(json_string_value(
-						  json_object_get(v, "key")),
-					  buf, sizeof(buf)),
-				md ? "`" : "",
-				json_string_value(json_object_get(v, "why")));
-		}
+		fprintf(f, "%s%s%s ", fmt == KERF_GATE_MD ? "- **" : "", side,
+			fmt == KERF_GATE_MD ? "**" : "");
+		PUT(f, fmt, r[i].path);
+		fputs(" (", f);
+		PUT(f, fmt, print_started(&r[i]));
+		fputs(")\n", f);
 	}
 }
 
 /* A run measured on a busy machine: its numbers are the first suspects. */
-static void print_busy(FILE *f, const char *tag, const struct kerf_gate_run *r,
-		       bool md)
+static void print_busy(FILE *f, enum kerf_gate_fmt fmt,
+		       const struct kerf_gate_run *r, int n)
 {
-	const json_t *w;
-	size_t i;
+	for (int i = 0; i < n; i++) {
+		const json_t *w;
+		size_t j;
 
-	json_array_foreach(json_object_get(r->run, "warnings"), i, w)
-	{
-		const char *s = json_string_value(w);
+		json_array_foreach(json_object_get(r[i].run, "warnings"), j, w)
+		{
+			const char *s = json_string_value(w);
 
-		if (s && !strncmp(s, "busy machine", 12))
-			fprintf(f, "%s%s: %s\n",
-				md ? "\n> **warning** " : "  warning ", tag, s);
-	}
-}
-
-static void print_header(FILE *f, const struct kerf_gate_run *base,
-			 const struct kerf_gate_column *cols, int ncol,
-			 const struct kerf_gate_opts *o, bool md)
-{
-	fprintf(f, "%sBASE%s %s (%s)\n", md ? "- **" : "", md ? "**" : " ",
-		base->path, print_started(base));
-	for (int c = 0; c < ncol; c++) {
-		char tag[32];
-
-		if (ncol > 1)
-			snprintf(tag, sizeof(tag), "NEW%d", c + 1);
-		else
-			snprintf(tag, sizeof(tag), "NEW");
-		fprintf(f, "%s%-*s%s %s (%s)\n", md ? "- **" : "", md ? 0 : 5,
-			tag, md ? "**" : "", cols[c].run->path,
-			print_started(cols[c].run));
-	}
-	if (o->threshold_set)
-		fprintf(f, "%sthreshold %g%% for every bench", md ? "\n" : "",
-			o->threshold);
-	else
-		fprintf(f, "%sthreshold %g%% (a bench's noise_pct overrides)",
-			md ? "\n" : "", o->threshold);
-	fprintf(f,
-		", alpha %g, Holm over the pairs of each NEW run, bootstrap %d reps by process (%s interval), seed 0x%llx\n",
-		o->alpha, KERF_BOOT_REPS, o->plain ? "percentile" : "expanded",
-		(unsigned long long)KERF_GATE_SEED);
-	print_busy(f, "BASE", base, md);
-	for (int c = 0; c < ncol; c++) {
-		char tag[32] = "NEW";
-
-		if (ncol > 1)
-			snprintf(tag, sizeof(tag), "NEW%d", c + 1);
-		print_busy(f, tag, cols[c].run, md);
-	}
-}
-
-static void print_one(FILE *f, const struct kerf_gate_column *c, bool md)
-{
-	char k[KERF_GATE_KEYLEN], mb[32], mn[32], r[32], ci[64], p[32], ph[32],
-		v[64], thr[32], lvl[32];
-	struct print_table t;
-
-	snprintf(lvl, sizeof(lvl), "%g%% CI", KERF_GATE_LEVEL * 100);
-	print_tab_init(&t, 10, "llrrrrrrrl");
-	print_tab_row(&t, (const char *[]){ "bench", "unit", "BASE", "NEW",
-					    "NEW/BASE", lvl, "thr", "p",
-					    "p Holm", "verdict" });
-	for (size_t i = 0; i < c->np; i++) {
-		const struct kerf_gate_pair *q = &c->pairs[i];
-
-		print_key(q->key, k, sizeof(k));
-		print_val(q->mb, mb, sizeof(mb));
-		print_val(q->mn, mn, sizeof(mn));
-		snprintf(r, sizeof(r), "%.3f", q->ci.ratio);
-		snprintf(ci, sizeof(ci), "[%.3f, %.3f]", q->ci.lo, q->ci.hi);
-		snprintf(thr, sizeof(thr), "%g%%", q->thr_pct);
-		snprintf(p, sizeof(p), "%.2g", q->u.p);
-		snprintf(ph, sizeof(ph), "%.2g", q->p_holm);
-		snprintf(v, sizeof(v), "%s%s%s%s",
-			 md && q->v != KERF_SAME ? "**" : "",
-			 kerf_verdict_name[q->v],
-			 md && q->v != KERF_SAME ? "**" : "",
-			 q->blind ? " (1 proc)" : "");
-		print_tab_row(
-			&t, (const char *[]){ k,
-					      json_string_value(json_object_get(
-						      q->b, "unit")),
-					      mb, mn, r, ci, thr, p, ph, v });
-	}
-	if (!isnan(c->t.geomean)) {
-		snprintf(r, sizeof(r), "%.3f", c->t.geomean);
-		print_tab_row(&t, (const char *[]){ "geomean (cost, >1 worse)",
-						    "", "", "", r, "", "", "",
-						    "", "" });
-	}
-	fputc('\n', f);
-	print_tab_out(&t, f, md);
-	print_tab_free(&t);
-	for (size_t i = 0; i < c->np; i++) {
-		if (c->pairs[i].blind) {
-			fprintf(f,
-				"\n(1 proc): all samples of a side come from one worker process, so the variance from run to run is unseen; such a result gets a verdict only when its bench declares noise_pct.\n");
-			break;
+			if (!s || strncmp(s, "busy machine", 12))
+				continue;
+			fputs(fmt == KERF_GATE_MD ? "\n> **warning** " :
+						    "  warning ",
+			      f);
+			PUT(f, fmt, r[i].path);
+			fputs(": ", f);
+			PUT(f, fmt, s);
+			fputc('\n', f);
 		}
 	}
 }
 
-/* The kernel-comparison table: a column per NEW run. */
-static void print_many(FILE *f, const struct kerf_gate_run *base,
-		       const struct kerf_gate_column *cols, int ncol, bool md)
+static void print_design(FILE *f, enum kerf_gate_fmt fmt,
+			 const struct kerf_gate_cmp *c,
+			 const struct kerf_gate_opts *o)
 {
-	char align[40] = "llr", k[KERF_GATE_KEYLEN], b[32], cell[96], val[32],
-	     pct[32];
-	struct print_table t;
-	size_t i;
-	json_t *kj;
-	int c, row;
+	const json_t *rd = json_object_get(
+		json_object_get(c->base[0].run, "config"), "rounds");
 
-	for (c = 0; c < ncol && c < 32; c++)
+	if (c->level == KERF_LEVEL_ROUND)
+		fprintf(f, "design: round-paired, %lld rounds of one kerf ab",
+			(long long)json_integer_value(rd));
+	else
+		fprintf(f, "design: %s, %d BASE vs %d NEW run%s",
+			kerf_gate_level_name[c->level], c->nb, c->nn,
+			c->nn == 1 ? "" : "s");
+	fprintf(f, "; %s (%s", c->method, c->method_why);
+	if (c->nperm)
+		fprintf(f, ", %ld relabellings, seed 0x%llx", c->nperm,
+			(unsigned long long)c->seed);
+	fprintf(f,
+		"); alpha %g over the suite; detectable change at %g%% power\n",
+		o->alpha, KERF_GATE_POWER * 100);
+	(void)fmt;
+}
+
+static void print_env(FILE *f, enum kerf_gate_fmt fmt,
+		      const struct kerf_gate_cmp *c)
+{
+	bool md = fmt == KERF_GATE_MD;
+	size_t i;
+	json_t *d;
+
+	if (!json_array_size(c->env_diff)) {
+		fprintf(f, "Environment: same on every compared key.\n");
+		return;
+	}
+	fprintf(f, "%sEnvironment differences:%s\n", md ? "**" : "",
+		md ? "**" : "");
+	json_array_foreach(c->env_diff, i, d)
+	{
+		fputs(md ? "- " : "  ", f);
+		PUT(f, fmt, json_string_value(json_object_get(d, "key")));
+		fputs(": BASE ", f);
+		PUT(f, fmt, json_string_value(json_object_get(d, "base")));
+		fputs(" vs ", f);
+		PUT(f, fmt, json_string_value(json_object_get(d, "new")));
+		fputs(" in ", f);
+		PUT(f, fmt, json_string_value(json_object_get(d, "run")));
+		fputs(json_is_true(json_object_get(d, "allowed")) ?
+			      " (allowed)" :
+		      json_is_true(json_object_get(d, "refused")) ?
+			      " (refused)" :
+			      " (informational)",
+		      f);
+		fputc('\n', f);
+	}
+}
+
+/* The verdict cell: the verdict, and the rounds to decide if any. */
+static void print_verdict(const struct kerf_gate_result *r, char *buf,
+			  size_t len)
+{
+	if (r->v == KERF_INCONCLUSIVE && r->units_needed)
+		snprintf(buf, len, "inconclusive (~%d %s)", r->units_needed,
+			 r->level == KERF_LEVEL_ROUND ? "rounds" : "runs");
+	else
+		snprintf(buf, len, "%s", kerf_verdict_name[r->v]);
+}
+
+static void print_one_row(struct print_table *t,
+			  const struct kerf_gate_result *r)
+{
+	char k[KERF_GATE_KEYLEN], mb[32], mn[32], ra[32], ci[64], p[32], pa[32],
+		det[32], thr[32], v[64], n[32];
+	bool tested = !isnan(r->est);
+
+	print_key(r->key, k, sizeof(k));
+	snprintf(n, sizeof(n), "%d/%d", r->n_base, r->n_new);
+	print_val(r->mb, mb, sizeof(mb));
+	print_val(r->mn, mn, sizeof(mn));
+	snprintf(ra, sizeof(ra), tested ? "%.3f" : "-", r->est);
+	snprintf(ci, sizeof(ci), tested ? "[%.3f, %.3f]" : "-", r->lo, r->hi);
+	snprintf(p, sizeof(p), isnan(r->p) ? "-" : "%.2g", r->p);
+	snprintf(pa, sizeof(pa), isnan(r->p_adj) ? "-" : "%.2g", r->p_adj);
+	snprintf(det, sizeof(det), isnan(r->detectable_pct) ? "-" : "%.1f%%",
+		 r->detectable_pct);
+	snprintf(thr, sizeof(thr), "%g%%", r->thr_pct);
+	print_verdict(r, v, sizeof(v));
+	if (r->level == KERF_LEVEL_NONE) {
+		snprintf(n, sizeof(n), "-");
+		snprintf(mb, sizeof(mb), "-");
+		snprintf(mn, sizeof(mn), "-");
+	}
+	print_tab_row(t, (const char *[]){ k,
+					   json_string_value(json_object_get(
+						   r->res, "unit")),
+					   print_level_short[r->level], n, mb,
+					   mn, ra, ci, p, pa, det, thr, v });
+}
+
+static void print_one(FILE *f, enum kerf_gate_fmt fmt,
+		      const struct kerf_gate_cmp *c)
+{
+	char lvl[32], r[32];
+	struct print_table t;
+
+	snprintf(lvl, sizeof(lvl), "%g%% CI", KERF_GATE_LEVEL * 100);
+	print_tab_init(&t, 13, "lllrrrrrrrrrl");
+	print_tab_row(&t,
+		      (const char *[]){ "bench", "unit", "level", "n", "BASE",
+					"NEW", "NEW/BASE", lvl, "p", "p adj",
+					"detectable", "thr", "verdict" });
+	for (size_t i = 0; i < c->n; i++)
+		print_one_row(&t, &c->r[i]);
+	if (!isnan(c->geomean)) {
+		snprintf(r, sizeof(r), "%.3f", c->geomean);
+		print_tab_row(&t, (const char *[]){ "geomean (cost, >1 worse)",
+						    "", "", "", "", "", r, "",
+						    "", "", "", "", "" });
+	}
+	fputc('\n', f);
+	print_tab_out(&t, f, fmt == KERF_GATE_MD);
+	print_tab_free(&t);
+}
+
+/* One NEW column's cell for a result: value, change, verdict letter. */
+static void print_cell(const struct kerf_gate_result *r, char *buf, size_t len)
+{
+	static const char *const letter[] = { "",   " R", " I", " ?",
+					      " M", " F", " -" };
+	char val[32], pct[32];
+
+	if (isnan(r->est)) {
+		snprintf(buf, len, "%s", letter[r->v] + 1);
+		return;
+	}
+	print_val(r->mn, val, sizeof(val));
+	print_pct(r->est, pct, sizeof(pct));
+	snprintf(buf, len, "%s %s (d %.1f%%)%s", val, pct, r->detectable_pct,
+		 letter[r->v]);
+}
+
+/* A column per NEW run, all against the same BASE. */
+static void print_many(FILE *f, enum kerf_gate_fmt fmt,
+		       const struct kerf_gate_cmp *c, int ncol)
+{
+	char align[64] = "llr", k[KERF_GATE_KEYLEN], b[32], cell[128];
+	struct print_table t;
+	int col, row;
+
+	for (col = 0; col < ncol && col < 60; col++)
 		strcat(align, "r");
 	print_tab_init(&t, 3 + ncol, align);
 	print_tab_row(&t, NULL);
 	print_tab_set(&t, 0, 0, "bench");
 	print_tab_set(&t, 0, 1, "unit");
 	print_tab_set(&t, 0, 2, "BASE");
-	for (c = 0; c < ncol; c++) {
-		snprintf(cell, sizeof(cell), "NEW%d", c + 1);
-		print_tab_set(&t, 0, 3 + c, cell);
+	for (col = 0; col < ncol; col++) {
+		snprintf(cell, sizeof(cell), "NEW%d", col + 1);
+		print_tab_set(&t, 0, 3 + col, cell);
 	}
-	json_array_foreach(base->order, i, kj)
-	{
-		const char *key = json_string_value(kj);
-		const struct kerf_gate_pair *first = NULL;
-
-		for (c = 0; c < ncol && !first; c++)
-			for (size_t j = 0; j < cols[c].np; j++)
-				if (!strcmp(cols[c].pairs[j].key, key))
-					first = &cols[c].pairs[j];
-		if (!first)
-			continue;
-		print_key(key, k, sizeof(k));
-		print_val(first->mb, b, sizeof(b));
+	/* Every column has BASE's keys in BASE's order. */
+	for (size_t i = 0; i < c[0].n; i++) {
 		print_tab_row(&t, NULL);
 		row = t.nrow - 1;
-		print_tab_set(&t, row, 0, k);
-		print_tab_set(
-			&t, row, 1,
-			json_string_value(json_object_get(first->b, "unit")));
+		print_tab_set(&t, row, 0,
+			      print_key(c[0].r[i].key, k, sizeof(k)));
+		print_tab_set(&t, row, 1,
+			      json_string_value(
+				      json_object_get(c[0].r[i].res, "unit")));
+		print_val(c[0].r[i].mb, b, sizeof(b));
 		print_tab_set(&t, row, 2, b);
-		for (c = 0; c < ncol; c++) {
-			const struct kerf_gate_pair *q = NULL;
-
-			for (size_t j = 0; j < cols[c].np; j++)
-				if (!strcmp(cols[c].pairs[j].key, key))
-					q = &cols[c].pairs[j];
-			if (!q) {
-				print_tab_set(&t, row, 3 + c, "-");
-				continue;
-			}
-			print_val(q->mn, val, sizeof(val));
-			print_pct(q->ci.ratio, pct, sizeof(pct));
-			snprintf(cell, sizeof(cell), "%s %s%s", val, pct,
-				 q->v == KERF_REGRESSION ?
-					 (md ? " **R**" : " R") :
-				 q->v == KERF_IMPROVEMENT ?
-					 (md ? " **I**" : " I") :
-					 (md ? "" : "  "));
-			print_tab_set(&t, row, 3 + c, cell);
+		for (col = 0; col < ncol; col++) {
+			print_cell(&c[col].r[i], cell, sizeof(cell));
+			print_tab_set(&t, row, 3 + col, cell);
 		}
 	}
-	print_tab_row(&t, NULL);
-	row = t.nrow - 1;
-	print_tab_set(&t, row, 0, "geomean (cost, >1 worse)");
-	for (c = 0; c < ncol; c++) {
-		if (isnan(cols[c].t.geomean))
-			snprintf(cell, sizeof(cell), "-");
-		else
-			snprintf(cell, sizeof(cell), "%.3f%s",
-				 cols[c].t.geomean, md ? "" : "  ");
-		print_tab_set(&t, row, 3 + c, cell);
-	}
 	fputc('\n', f);
-	print_tab_out(&t, f, md);
-	fprintf(f,
-		"\nR: regression, I: improvement (Holm p < alpha and the whole %g%% interval beyond the threshold); percentages are NEW/BASE - 1.\n",
-		KERF_GATE_LEVEL * 100);
+	print_tab_out(&t, f, fmt == KERF_GATE_MD);
 	print_tab_free(&t);
+	fprintf(f,
+		"\nPercentages are NEW/BASE - 1; d: the change this design detects at %g%% power. R regression, I improvement, ? inconclusive, M missing, F failed, - not compared.\n",
+		KERF_GATE_POWER * 100);
 }
 
-static void print_summary(FILE *f, const struct kerf_gate_column *cols,
-			  int ncol)
+/* The reasons: why a result was not compared, failed, is inconclusive. */
+static void print_notes(FILE *f, enum kerf_gate_fmt fmt,
+			const struct kerf_gate_cmp *c, int ncol)
 {
-	for (int c = 0; c < ncol; c++) {
-		char tag[32] = "";
+	char k[KERF_GATE_KEYLEN], tag[32] = "";
+	bool any = false;
+
+	for (int col = 0; col < ncol; col++) {
+		if (ncol > 1)
+			snprintf(tag, sizeof(tag), "NEW%d ", col + 1);
+		for (size_t i = 0; i < c[col].n; i++) {
+			const struct kerf_gate_result *r = &c[col].r[i];
+
+			/* The table says what an inconclusive one needs. */
+			if (!r->why[0] ||
+			    (r->v == KERF_INCONCLUSIVE && r->units_needed))
+				continue;
+			if (!any)
+				fprintf(f, "\n%sNotes:%s\n",
+					fmt == KERF_GATE_MD ? "**" : "",
+					fmt == KERF_GATE_MD ? "**" : "");
+			any = true;
+			fprintf(f, "%s%s", fmt == KERF_GATE_MD ? "- " : "  ",
+				tag);
+			PUT(f, fmt, print_key(r->key, k, sizeof(k)));
+			fprintf(f, ": %s: ", kerf_verdict_name[r->v]);
+			PUT(f, fmt, r->why);
+			fputc('\n', f);
+		}
+		if (json_array_size(c[col].only_new)) {
+			size_t j;
+			json_t *v;
+
+			fprintf(f, "%sOnly in NEW%s:", ncol > 1 ? tag : "", "");
+			json_array_foreach(c[col].only_new, j, v)
+			{
+				fputs(j ? ", " : " ", f);
+				PUT(f, fmt,
+				    print_key(json_string_value(v), k,
+					      sizeof(k)));
+			}
+			fputc('\n', f);
+		}
+	}
+}
+
+static void print_summary(FILE *f, const struct kerf_gate_cmp *c, int ncol,
+			  const struct kerf_gate_opts *o)
+{
+	for (int col = 0; col < ncol; col++) {
+		const int *n = c[col].count;
 
 		if (ncol > 1)
-			snprintf(tag, sizeof(tag), "NEW%d: ", c + 1);
+			fprintf(f, "NEW%d: ", col + 1);
 		fprintf(f,
-			"%s%d regression%s, %d improvement%s, %zu no change\n",
-			tag, cols[c].t.nreg, cols[c].t.nreg == 1 ? "" : "s",
-			cols[c].t.nimp, cols[c].t.nimp == 1 ? "" : "s",
-			cols[c].np - (size_t)cols[c].t.nreg -
-				(size_t)cols[c].t.nimp);
+			"%d regression%s, %d improvement%s, %d no change, %d inconclusive, %d missing, %d failed%s, %d not compared\n",
+			n[KERF_REGRESSION], n[KERF_REGRESSION] == 1 ? "" : "s",
+			n[KERF_IMPROVEMENT],
+			n[KERF_IMPROVEMENT] == 1 ? "" : "s", n[KERF_SAME],
+			n[KERF_INCONCLUSIVE], n[KERF_MISSING], n[KERF_FAILED],
+			o->allow_missing ? " (allowed)" : "",
+			n[KERF_NOT_COMPARED]);
+		if (c[col].insufficient)
+			fprintf(f,
+				"insufficient replication: one run a side shows nothing of the spread between runs; give several runs a side, --history DIR, a kerf.noise/2 file (--noise), or --allow-single-run for a sample-level verdict\n");
 	}
 }
 
-void kerf_gate_print_table(FILE *f, const struct kerf_gate_run *base,
-			   const struct kerf_gate_column *cols, int ncol,
-			   const struct kerf_gate_opts *o, bool md)
+static void print_table(FILE *f, enum kerf_gate_fmt fmt,
+			const struct kerf_gate_cmp *c, int ncol,
+			const struct kerf_gate_opts *o)
 {
-	if (md)
+	if (fmt == KERF_GATE_MD)
 		fprintf(f, "### kerf compare\n\n");
-	print_header(f, base, cols, ncol, o, md);
-	print_env(f, cols, ncol, md);
-	if (ncol == 1)
-		print_one(f, &cols[0], md);
-	else
-		print_many(f, base, cols, ncol, md);
-	print_lists(f, cols, ncol, md);
+	print_side(f, fmt, "BASE", c[0].base, c[0].nb);
+	for (int col = 0; col < ncol; col++) {
+		char tag[32] = "NEW";
+
+		if (ncol > 1)
+			snprintf(tag, sizeof(tag), "NEW%d", col + 1);
+		print_side(f, fmt, tag, c[col].new, c[col].nn);
+	}
 	fputc('\n', f);
-	print_summary(f, cols, ncol);
+	print_design(f, fmt, &c[0], o);
+	print_busy(f, fmt, c[0].base, c[0].nb);
+	for (int col = 0; col < ncol; col++)
+		print_busy(f, fmt, c[col].new, c[col].nn);
+	for (int col = 0; col < ncol; col++)
+		print_env(f, fmt, &c[col]);
+	if (ncol == 1)
+		print_one(f, fmt, &c[0]);
+	else
+		print_many(f, fmt, c, ncol);
+	print_notes(f, fmt, c, ncol);
+	fputc('\n', f);
+	print_summary(f, c, ncol, o);
 }
 
 /* A real, or null for what JSON cannot hold. */
@@ -459,128 +517,150 @@ static json_t *print_jreal(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *print_pair_json(const struct kerf_gate_pair *q)
+static json_t *print_result_json(const struct kerf_gate_result *r)
 {
-	json_t *o = json_object(), *ci = json_array();
-	char seed[32];
+	json_t *o = json_object();
 
-	json_object_set_new(o, "key", json_string(q->key));
-	json_object_set(o, "bench", json_object_get(q->b, "bench"));
-	json_object_set(o, "params", json_object_get(q->b, "params"));
-	json_object_set(o, "unit", json_object_get(q->b, "unit"));
+	json_object_set_new(o, "key", json_string(r->key));
+	json_object_set(o, "bench", json_object_get(r->res, "bench"));
+	json_object_set(o, "params", json_object_get(r->res, "params"));
+	json_object_set(o, "unit", json_object_get(r->res, "unit"));
 	json_object_set_new(o, "better",
-			    json_string(q->lower_better ? "lower" : "higher"));
-	json_object_set_new(o, "base_median", print_jreal(q->mb));
-	json_object_set_new(o, "new_median", print_jreal(q->mn));
-	json_object_set_new(o, "base_n",
-			    json_integer((json_int_t)json_array_size(
-				    json_object_get(q->b, "samples"))));
-	json_object_set_new(o, "new_n",
-			    json_integer((json_int_t)json_array_size(
-				    json_object_get(q->n, "samples"))));
-	json_object_set_new(o, "ratio", print_jreal(q->ci.ratio));
-	json_array_append_new(ci, print_jreal(q->ci.lo));
-	json_array_append_new(ci, print_jreal(q->ci.hi));
-	json_object_set_new(o, "ratio_ci95", ci);
-	json_object_set_new(o, "boot_reps", json_integer(q->ci.reps));
-	json_object_set_new(o, "ci_level", print_jreal(q->ci.level));
-	json_object_set_new(o, "procs",
-			    json_pack("[II]", (json_int_t)q->ci.procs_base,
-				      (json_int_t)q->ci.procs_new));
-	snprintf(seed, sizeof(seed), "0x%016llx",
-		 (unsigned long long)q->ci.seed);
-	json_object_set_new(o, "boot_seed", json_string(seed));
-	json_object_set_new(o, "u", print_jreal(q->u.u1));
-	json_object_set_new(o, "p", print_jreal(q->u.p));
-	json_object_set_new(o, "p_exact", json_boolean(q->u.exact));
-	json_object_set_new(o, "p_holm", print_jreal(q->p_holm));
-	json_object_set_new(o, "threshold_pct", print_jreal(q->thr_pct));
-	json_object_set_new(o, "threshold_from",
-			    json_string(q->thr_measured ? "noise_file" :
-					q->thr_own	? "noise_pct" :
-							  "option"));
-	json_object_set_new(o, "verdict", json_string(kerf_verdict_name[q->v]));
-	if (q->blind)
-		json_object_set_new(
-			o, "verdict_note",
-			json_string(
-				"one worker process: run-to-run variance unseen, and the bench declares no noise_pct"));
+			    json_string(r->lower_better ? "lower" : "higher"));
+	json_object_set_new(o, "level",
+			    json_string(kerf_gate_level_name[r->level]));
+	json_object_set_new(o, "n_base", json_integer(r->n_base));
+	json_object_set_new(o, "n_new", json_integer(r->n_new));
+	json_object_set_new(o, "base", print_jreal(r->mb));
+	json_object_set_new(o, "new", print_jreal(r->mn));
+	json_object_set_new(o, "estimate", print_jreal(r->est));
+	json_object_set_new(o, "ci",
+			    json_pack("[oo]", print_jreal(r->lo),
+				      print_jreal(r->hi)));
+	json_object_set_new(o, "sd_log", print_jreal(r->sd_log));
+	json_object_set_new(o, "p", print_jreal(r->p));
+	json_object_set_new(o, "p_adj", print_jreal(r->p_adj));
+	json_object_set_new(o, "detectable_pct",
+			    print_jreal(r->detectable_pct));
+	json_object_set_new(o, "threshold_pct", print_jreal(r->thr_pct));
+	json_object_set_new(o, "threshold_from", json_string(r->thr_from));
+	json_object_set_new(o, "verdict", json_string(kerf_verdict_name[r->v]));
+	json_object_set_new(o, "why", json_string(r->why));
+	json_object_set_new(o, "rounds_needed",
+			    r->units_needed ? json_integer(r->units_needed) :
+					      json_null());
 	return o;
 }
 
-void kerf_gate_print_json(FILE *f, const struct kerf_gate_run *base,
-			  const struct kerf_gate_column *cols, int ncol,
-			  const struct kerf_gate_opts *o, bool regress)
+static json_t *print_runs_json(const struct kerf_gate_run *r, int n)
 {
-	json_t *root = json_object(), *arr = json_array(), *b = json_object();
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "path", json_string(r[i].path));
+		json_object_set(o, "started",
+				json_object_get(r[i].run, "started"));
+		json_object_set(o, "warnings",
+				json_object_get(r[i].run, "warnings"));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *print_cmp_json(const struct kerf_gate_cmp *c)
+{
+	json_t *o = json_object(), *res = json_array(), *sum = json_object();
 	char seed[32];
 
+	json_object_set_new(o, "base", print_runs_json(c->base, c->nb));
+	json_object_set_new(o, "new", print_runs_json(c->new, c->nn));
+	json_object_set_new(o, "design",
+			    json_pack("{s:s, s:b, s:i, s:i}", "level",
+				      kerf_gate_level_name[c->level], "paired",
+				      c->level == KERF_LEVEL_ROUND, "base_runs",
+				      c->nb, "new_runs", c->nn));
+	json_object_set_new(o, "method", json_string(c->method));
+	json_object_set_new(o, "method_why", json_string(c->method_why));
+	json_object_set_new(o, "exact", json_boolean(c->exact));
+	json_object_set_new(o, "relabellings", json_integer(c->nperm));
+	snprintf(seed, sizeof(seed), "0x%016llx", (unsigned long long)c->seed);
+	json_object_set_new(o, "seed", json_string(seed));
+	json_object_set_new(o, "insufficient", json_boolean(c->insufficient));
+	json_object_set_new(o, "refused", json_integer(c->refused));
+	json_object_set(o, "env_diff", c->env_diff);
+	for (size_t i = 0; i < c->n; i++)
+		json_array_append_new(res, print_result_json(&c->r[i]));
+	json_object_set_new(o, "results", res);
+	json_object_set(o, "only_new", c->only_new);
+	for (int v = 0; v < KERF_N_VERDICTS; v++)
+		json_object_set_new(sum, kerf_verdict_name[v],
+				    json_integer(c->count[v]));
+	json_object_set_new(sum, "geomean_cost_ratio", print_jreal(c->geomean));
+	json_object_set_new(o, "summary", sum);
+	return o;
+}
+
+void kerf_gate_print(FILE *f, enum kerf_gate_fmt fmt,
+		     const struct kerf_gate_cmp *c, int n,
+		     const struct kerf_gate_opts *o)
+{
+	json_t *root, *cols;
+	int ex = kerf_gate_exit(c, n, o);
+
+	if (fmt != KERF_GATE_JSON) {
+		print_table(f, fmt, c, n, o);
+		return;
+	}
+	root = json_object();
+	cols = json_array();
 	json_object_set_new(root, "schema", json_string(PRINT_SCHEMA));
+	json_object_set_new(root, "alpha", json_real(o->alpha));
+	json_object_set_new(root, "power", json_real(KERF_GATE_POWER));
+	json_object_set_new(root, "level", json_real(KERF_GATE_LEVEL));
 	json_object_set_new(root, "threshold_pct", json_real(o->threshold));
 	json_object_set_new(root, "threshold_forced",
 			    json_boolean(o->threshold_set));
-	json_object_set_new(root, "alpha", json_real(o->alpha));
-	json_object_set_new(root, "boot_reps", json_integer(KERF_BOOT_REPS));
-	json_object_set_new(root, "interval",
-			    json_string(o->plain ? "percentile" : "expanded"));
-	snprintf(seed, sizeof(seed), "0x%016llx",
-		 (unsigned long long)KERF_GATE_SEED);
-	json_object_set_new(root, "seed", json_string(seed));
-	json_object_set_new(b, "path", json_string(base->path));
-	json_object_set(b, "started", json_object_get(base->run, "started"));
-	json_object_set(b, "warnings", json_object_get(base->run, "warnings"));
-	json_object_set_new(root, "base", b);
-	for (int c = 0; c < ncol; c++) {
-		json_t *co = json_object(), *pairs = json_array();
-
-		json_object_set_new(co, "path", json_string(cols[c].run->path));
-		json_object_set(co, "started",
-				json_object_get(cols[c].run->run, "started"));
-		json_object_set(co, "warnings",
-				json_object_get(cols[c].run->run, "warnings"));
-		json_object_set(co, "env_diff", cols[c].env_diff);
-		for (size_t i = 0; i < cols[c].np; i++)
-			json_array_append_new(
-				pairs, print_pair_json(&cols[c].pairs[i]));
-		json_object_set_new(co, "pairs", pairs);
-		json_object_set(co, "only_base", cols[c].only_base);
-		json_object_set(co, "only_new", cols[c].only_new);
-		json_object_set(co, "not_compared", cols[c].skipped);
-		json_object_set_new(co, "geomean_cost_ratio",
-				    print_jreal(cols[c].t.geomean));
-		json_object_set_new(co, "regressions",
-				    json_integer(cols[c].t.nreg));
-		json_object_set_new(co, "improvements",
-				    json_integer(cols[c].t.nimp));
-		json_array_append_new(arr, co);
-	}
-	json_object_set_new(root, "new", arr);
-	json_object_set_new(root, "regression", json_boolean(regress));
-	json_object_set_new(root, "exit",
-			    json_integer(regress ? KERF_EXIT_FAIL :
-						   KERF_EXIT_OK));
+	json_object_set_new(root, "allow_missing",
+			    json_boolean(o->allow_missing));
+	json_object_set_new(root, "allow_single_run",
+			    json_boolean(o->allow_single_run));
+	for (int i = 0; i < n; i++)
+		json_array_append_new(cols, print_cmp_json(&c[i]));
+	json_object_set_new(root, "columns", cols);
+	json_object_set_new(root, "regression", json_boolean(ex == 1));
+	json_object_set_new(root, "exit", json_integer(ex));
 	json_dumpf(root, f, JSON_INDENT(2));
 	fputc('\n', f);
 	json_decref(root);
 }
 
-void kerf_gate_print_refusal(const struct kerf_gate_column *cols, int ncol)
+void kerf_gate_print_refusal(const struct kerf_gate_cmp *c, int n)
 {
 	fprintf(stderr,
 		"kerf compare: the environments differ on keys that matter:");
-	for (int c = 0; c < ncol; c++) {
-		size_t i;
+	for (int i = 0; i < n; i++) {
+		size_t j;
 		json_t *d;
 
-		json_array_foreach(cols[c].env_diff, i, d)
+		json_array_foreach(c[i].env_diff, j, d)
 		{
 			if (!json_is_true(json_object_get(d, "refused")))
 				continue;
-			fprintf(stderr, "\n  %s: BASE %s vs NEW %s (%s)",
-				json_string_value(json_object_get(d, "key")),
-				json_string_value(json_object_get(d, "base")),
-				json_string_value(json_object_get(d, "new")),
-				cols[c].run->path);
+			fputs("\n  ", stderr);
+			PUT(stderr, KERF_GATE_TEXT,
+			    json_string_value(json_object_get(d, "key")));
+			fputs(": BASE ", stderr);
+			PUT(stderr, KERF_GATE_TEXT,
+			    json_string_value(json_object_get(d, "base")));
+			fputs(" vs ", stderr);
+			PUT(stderr, KERF_GATE_TEXT,
+			    json_string_value(json_object_get(d, "new")));
+			fputs(" (", stderr);
+			PUT(stderr, KERF_GATE_TEXT,
+			    json_string_value(json_object_get(d, "run")));
+			fputc(')', stderr);
 		}
 	}
 	fprintf(stderr,

@@ -90,6 +90,57 @@ double kerf_t_quantile(double p, double df);
 /* Standard normal upper tail, P(Z > z). */
 double kerf_norm_sf(double z);
 
+/* Student's t upper tail, P(T > t), df > 0 (incomplete beta). */
+double kerf_t_sf(double t, double df);
+
+/*
+ * The t statistic of one result over u units. paired: x[j] is the log
+ * difference NEW - BASE of unit (round) j, multiplied by lab[j] (+-1; NULL:
+ * all +1), and t is the one-sample t of their mean. Unpaired: x[j] is the
+ * log median of unit (run) j, lab[j] 1 for NEW and 0 for BASE, and t is the
+ * pooled two-sample t of mean(NEW) - mean(BASE). NaN units are absent.
+ * Returns 0, or -EDOM when there are too few units for a spread.
+ */
+struct kerf_unit_t {
+	double est; /* mean log difference */
+	double sd; /* of the units (pooled when unpaired) */
+	double se, t, df;
+	size_t n0, n1; /* units: BASE and NEW (paired: n1 rounds) */
+};
+int kerf_unit_t(const double *x, size_t u, const signed char *lab, bool paired,
+		struct kerf_unit_t *out);
+
+/*
+ * Westfall-Young single-step max-T over m results that share u units: the
+ * same relabelling is applied to every result at once (signs of whole
+ * rounds when paired; assignment of whole runs to BASE and NEW when not),
+ * so the test keeps the results' correlation. p[k] is result k's own
+ * permutation p-value, p_adj[k] the share of relabellings whose largest
+ * |t| over all results reaches |t_k|: the family-wise error stays at the
+ * level for any dependence between results. Exact when the relabellings
+ * number at most max_exact, else reps random ones plus the observed one.
+ */
+struct kerf_maxt_in {
+	const double *x; /* m rows of u values (see kerf_unit_t) */
+	const bool *skip; /* NULL, or m flags: results left out */
+	size_t m, u;
+	bool paired;
+	size_t nb; /* unpaired: the first nb units are BASE */
+	double max_exact;
+	long reps;
+	uint64_t seed;
+};
+struct kerf_maxt_info {
+	long n; /* relabellings counted */
+	bool exact;
+	uint64_t seed;
+};
+int kerf_maxt(const struct kerf_maxt_in *in, double *p, double *p_adj,
+	      struct kerf_maxt_info *info);
+
+/* The smallest p-value kerf_maxt can give for that design. */
+double kerf_maxt_pmin(bool paired, size_t u, size_t nb);
+
 /*
  * The seed the gate gives kerf_boot_ratio for the pair of results with this
  * key (kerf_result_key): KERF_GATE_SEED xor the key's FNV-1a hash, so that
