@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "kerf/env.h"
 #include "kerf/gate.h"
+#include "kerf/outfile.h"
 #include "kerf/result.h"
 
 /* Two arms under way. */
@@ -230,19 +231,19 @@ static int ab_enter(void *ctx, int k)
 }
 
 /*
- * The verdict of the two arms, BASE a and NEW b: today's engine until
- * gate v2's lands. DIR/compare.json written whole, the table printed.
+ * The verdict of the two arms, BASE a and NEW b, from the gate's engine:
+ * paired by round, since both arms carry config.arm and the same rounds.
+ * DIR/compare.json (kerf.compare/2) written whole, the table printed.
  * Returns kerf compare's exit status.
  */
 static int ab_compare(const char *dir, const struct ab_opts *o)
 {
-	char pa[PATH_MAX], pb[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
+	char pa[PATH_MAX], pb[PATH_MAX], dst[PATH_MAX];
 	struct kerf_gate_run a, b;
-	struct kerf_gate_column c;
+	struct kerf_gate_cmp c = { 0 };
 	struct kerf_gate_opts g;
+	struct kerf_outfile out;
 	int rc = KERF_EXIT_USAGE;
-	bool ok = false;
-	FILE *f;
 
 	if (strlen(dir) > PATH_MAX - 64)
 		return kerf_usage_error("ab", "--out: the path is too long");
@@ -259,38 +260,37 @@ static int ab_compare(const char *dir, const struct ab_opts *o)
 	snprintf(pa, sizeof(pa), "%s/a", dir);
 	snprintf(pb, sizeof(pb), "%s/b", dir);
 	snprintf(dst, sizeof(dst), "%s/compare.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.compare.json.%d.tmp", dir,
-		 (int)getpid());
 	if (kerf_gate_load(pa, &a))
-		return rc;
+		goto out_opts;
 	if (kerf_gate_load(pb, &b))
 		goto out_a;
-	if (kerf_gate_column_init(&c, &b))
+	if (kerf_gate_compare(&a, 1, &b, 1, &g, &c))
 		goto out_b;
-	kerf_gate_env(&a, &c, &g);
-	if (kerf_gate_column(&a, &c, &g))
-		goto out_c;
-	f = fopen(tmp, "w");
-	if (f) {
-		kerf_gate_print_json(f, &a, &c, 1, &g, c.t.nreg > 0);
-		ok = !fclose(f) && !rename(tmp, dst);
-	}
-	if (!ok) {
+	if (kerf_out_open(&out, dst)) {
 		fprintf(stderr, "kerf ab: cannot write %s: %s\n", dst,
 			strerror(errno));
-		unlink(tmp);
+		goto out_c;
 	}
-	if (o->fmt == 2)
-		kerf_gate_print_json(stdout, &a, &c, 1, &g, c.t.nreg > 0);
-	else
-		kerf_gate_print_table(stdout, &a, &c, 1, &g, o->fmt == 1);
-	rc = !ok ? KERF_EXIT_USAGE : c.t.nreg ? KERF_EXIT_FAIL : KERF_EXIT_OK;
+	kerf_gate_print(out.f, KERF_GATE_JSON, &c, 1, &g);
+	if (kerf_out_close(&out, true)) {
+		fprintf(stderr, "kerf ab: cannot write %s\n", dst);
+		goto out_c;
+	}
+	kerf_gate_print(stdout,
+			o->fmt == 2 ? KERF_GATE_JSON :
+			o->fmt == 1 ? KERF_GATE_MD :
+				      KERF_GATE_TEXT,
+			&c, 1, &g);
+	fflush(stdout);
+	rc = kerf_gate_exit(&c, 1, &g);
 out_c:
-	kerf_gate_column_free(&c);
+	kerf_gate_cmp_free(&c);
 out_b:
 	kerf_gate_run_free(&b);
 out_a:
 	kerf_gate_run_free(&a);
+out_opts:
+	kerf_gate_opts_free(&g);
 	return rc;
 }
 

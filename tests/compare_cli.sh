@@ -243,10 +243,11 @@ evil=$(cat "$T/evil")
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["results"][1]["bench"]=sys.argv[2]; json.dump(d,open(sys.argv[3],"w"))' "$T/b1.json" "$evil" "$T/e1.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["results"][1]["bench"]=sys.argv[2]; json.dump(d,open(sys.argv[3],"w"))' "$T/s1.json" "$evil" "$T/e2.json"
 run 1 evil-md "$T/e1.json" "$T/e2.json" --allow-single-run --format md
-hasf out 'x\|y\`z\]52;c;aGk=\*\_\[a\]\<b\>\\' 'md escaped'
+hasf out 'x\|y\`z\*\_\[a\]\<b\>\\' 'md escaped'
+hasnt out '52;c;' 'the OSC 52 sequence (clipboard write) reached the output'
 run 1 evil-text "$T/e1.json" "$T/e2.json" --allow-single-run
 hasnt out "$(printf '\033')" 'escape character reached the terminal'
-has out 'x|y`z]52;c;aGk=' 'text kept the printable part'
+hasf out 'x|y`z*_[a]<b>' 'text kept the printable part'
 
 # A stressor's result has one value and no samples: not compared.
 sed 's/^{"bench":"syscall\/einval".*/{"bench":"memory\/anon","params":{},"unit":"s","better":"lower","status":"ok","mode":"stress","value":1.5},/' "$T/b1.json" > "$T/stress.json"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kerf/escape.h"
 #include "kerf/gate.h"
 #include "kerf/stats.h"
 
@@ -90,43 +91,29 @@ static void print_tab_set(struct print_table *t, int row, int col,
 	t->cell[row * t->ncol + col] = strdup(s ? s : "");
 }
 
-/*
- * Bytes of a C1 control character (U+0080..U+009F as UTF-8) at s, or 0:
- * terminals act on them as on ESC sequences.
- */
-static int print_c1(const unsigned char *s)
-{
-	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f ? 2 : 0;
-}
-
 size_t kerf_gate_put_str(FILE *f, enum kerf_gate_fmt fmt, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t n = 0;
+	char *buf = NULL;
+	size_t len = 0, n = 0, i;
+	FILE *m = open_memstream(&buf, &len);
 
-	for (; *s; s++) {
-		if (print_c1(s)) {
-			s++;
-			continue;
-		}
-		if (fmt == KERF_GATE_MD && (*s == '\n' || *s == '\r')) {
-			if (f)
-				fputc(' ', f);
-			n++;
-			continue;
-		}
-		if (*s < 0x20 || *s == 0x7f)
-			continue;
-		if (fmt == KERF_GATE_MD && strchr("|`*_[]<>\\", *s)) {
-			if (f)
-				fputc('\\', f);
-			n++;
-		}
-		if (f)
-			fputc(*s, f);
-		/* Count characters, not the continuation bytes of UTF-8. */
-		n += (*s & 0xc0) != 0x80;
+	if (!m)
+		return 0;
+	/* escape.h's rules, the one home of them for every output. */
+	if (fmt == KERF_GATE_MD)
+		kerf_put_md(m, str ? str : "");
+	else
+		kerf_put_term(m, str ? str : "");
+	if (fclose(m) || !buf) {
+		free(buf);
+		return 0;
 	}
+	if (f)
+		fputs(buf, f);
+	/* Count characters, not the continuation bytes of UTF-8. */
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)buf[i] & 0xc0) != 0x80;
+	free(buf);
 	return n;
 }
 
@@ -631,7 +618,7 @@ void kerf_gate_print(FILE *f, enum kerf_gate_fmt fmt,
 	json_object_set_new(root, "columns", cols);
 	json_object_set_new(root, "regression", json_boolean(ex == 1));
 	json_object_set_new(root, "exit", json_integer(ex));
-	json_dumpf(root, f, JSON_INDENT(2));
+	json_dumpf(root, f, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', f);
 	json_decref(root);
 }

@@ -33,7 +33,7 @@ struct rep_verdict {
 	const char *thr_from; /* "default", "noise_pct", "--noise file" */
 	int units_needed; /* runs a side that would decide; 0: not said */
 	enum rep_v v;
-	char why[256];
+	char why[512];
 };
 
 /* BASE (run 0) against one other run: a verdict per result of BASE. */
@@ -46,7 +46,7 @@ struct rep_cmp {
 	int refused; /* environment keys that make kerf compare refuse */
 	json_t *env_diff; /* the gate's [{"key", "base", "new", "matters"}] */
 	bool single; /* one run a side: the verdicts need replication */
-	char method[256]; /* what the gate tested, in its words */
+	char method[320]; /* what the gate tested, in its words */
 };
 
 /*
