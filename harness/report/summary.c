@@ -97,7 +97,7 @@ static void sum_refusals(FILE *f, const struct report *rep)
 /* One run a side: what the verdicts rest on, and what replication needs. */
 static void sum_replication(FILE *f, const struct report *rep)
 {
-	int k, single = 0, blind = 0, need = 0;
+	int k, single = 0, incon = 0, need = 0;
 
 	for (k = 0; k < rep->ncmp; k++) {
 		const struct rep_cmp *c = &rep->cmps[k];
@@ -105,7 +105,7 @@ static void sum_replication(FILE *f, const struct report *rep)
 
 		single += c->single;
 		for (i = 0; i < c->n; i++) {
-			blind += c->r[i].v == REP_INCONCLUSIVE;
+			incon += c->r[i].v == REP_INCONCLUSIVE;
 			if (c->r[i].units_needed > need)
 				need = c->r[i].units_needed;
 		}
@@ -118,22 +118,20 @@ static void sum_replication(FILE *f, const struct report *rep)
 	fprintf(f, ", which holds the spread inside a run, not the often "
 		   "larger spread from run to run (another boot, page layout, "
 		   "the host's load).");
-	if (blind)
+	if (incon)
 		fprintf(f,
-			" The gate gave %d result(s) no verdict: one worker "
-			"process a side and no noise floor (it calls them "
-			"<i>blind</i>); they count as inconclusive here.",
-			blind);
+			" %d result(s) are inconclusive: the design could not "
+			"have seen a change of the threshold's size.",
+			incon);
 	if (need)
-		fprintf(f, " It needs up to %d runs a side to decide them.",
+		fprintf(f,
+			" The gate needs up to %d runs a side to decide "
+			"them.",
 			need);
-	else
-		fprintf(f, " This gate does not say how many runs would "
-			   "decide. Swapping whole runs between the sides "
-			   "reaches p &lt; 0.05 (two-sided) from 4 runs a side "
-			   "(70 ways to split 8 runs); or give <code>kerf "
-			   "compare --noise FILE</code> this machine's "
-			   "run-to-run floors.");
+	fprintf(f, " For verdicts that hold from run to run, give several "
+		   "runs a side (<code>kerf compare BASE... -- NEW...</code>, "
+		   "4 or more), a history (<code>--history DIR</code>), or "
+		   "measure both in one <code>kerf ab</code>.");
 	fprintf(f, "</p>\n");
 }
 
