@@ -277,5 +277,11 @@ run 2 bad-last --history "$T/hist" "$T/s1.json" --last 0
 run 2 no-value "$T/b1.json" "$T/b1.json" --alpha
 run 0 help --help
 
+# A crafted sample_procs (half the samples in one process, the rest one
+# each) would make the bootstrap pool quadratic: refused, exit 2, said.
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["results"][0]; n=200000; r["samples"]=[1.0+i*1e-6 for i in range(n)]; r["sample_procs"]=[0]*(n//2)+list(range(1,n//2+1)); json.dump(d,open(sys.argv[2],"w"))' "$T/b1.json" "$T/quad.json"
+run 2 quadratic-pool "$T/quad.json" "$T/b2.json" --allow-single-run
+has err 'refusing a bootstrap of' 'the pool refusal names what and why'
+
 [ "$fails" = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
 echo "compare_cli: all checks passed"

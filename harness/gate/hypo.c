@@ -2,10 +2,14 @@
 /* Mann-Whitney U, Holm's correction and the bootstrap interval of a ratio. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kerf/hypo.h"
+
+/* Entries of the bootstrap pool at most: 128 MiB of doubles. */
+#define HYPO_POOL_MAX ((size_t)16 << 20)
 #include "kerf/stats.h"
 
 double kerf_norm_sf(double z)
@@ -235,6 +239,23 @@ static int hypo_groups_make(const struct kerf_sampleset *s,
 	for (i = 0; i < g->ng; i++)
 		if (g->off[i + 1] - g->off[i] > g->maxg)
 			g->maxg = g->off[i + 1] - g->off[i];
+	/*
+	 * The pool holds a resample of every process at the largest one's
+	 * size: ng * maxg grows with the square of the samples when a
+	 * crafted sample_procs puts half of them in one process. Refuse
+	 * what a real run never needs rather than ask for gigabytes.
+	 */
+	if (g->maxg && g->ng > HYPO_POOL_MAX / g->maxg) {
+		fprintf(stderr,
+			"kerf: refusing a bootstrap of %zu worker processes x %zu samples (%zu MiB of pool; kerf allows %d MiB): sample_procs is not what a kerf run writes\n",
+			g->ng, g->maxg,
+			(size_t)((double)g->ng * (double)g->maxg *
+				 sizeof(*g->pool) / (1 << 20)),
+			(int)(HYPO_POOL_MAX * sizeof(*g->pool) >> 20));
+		free(t);
+		hypo_groups_free(g);
+		return -E2BIG;
+	}
 	g->pool = malloc(g->ng * g->maxg * sizeof(*g->pool));
 	if (!g->pool)
 		goto fail;
