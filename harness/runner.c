@@ -180,6 +180,7 @@ int runner_prepare(struct runner *rn, struct runner_opts *o, int argc,
 	rn->prof = &kerf_profiles[o->profile];
 	rn->procs = o->procs ? o->procs : rn->prof->procs;
 	rn->samples = o->samples ? o->samples : rn->prof->samples;
+	rn->quiet = o->quiet;
 	rn->run = runner_doc(rn, o, argc, argv);
 
 	/* Everything checked: now the directory, and a first (empty) file. */
@@ -228,6 +229,7 @@ void runner_loop(struct runner *rn, json_t *jobs)
 			(int)i, (int)json_array_size(jobs),
 			json_string_value(json_object_get(job, "bench")),
 			json_object_get(job, "params"), rn->start);
+		kerf_progress_job(rn, jobs, i);
 		r = job_run(rn, job, (int)i);
 		if (job_interrupted()) {
 			json_decref(r);
@@ -237,6 +239,7 @@ void runner_loop(struct runner *rn, json_t *jobs)
 			    "error"))
 			rn->failed++;
 		json_array_append_new(results, r);
+		kerf_progress_result(rn, r);
 		rc = kerf_run_write(rn->run, rn->out);
 		if (rc)
 			fprintf(stderr,
