@@ -39,7 +39,7 @@ struct evl_priv {
 		  KERF_PLACEMENT_CHOICES,				\
 		  "client PU versus server PU (see kerf_topo_pair); near: " \
 		  "the nearest distinct pair there is"),		\
-	KERF_INT("reqs", struct evl_priv, reqs, "20000", "100",	\
+	KERF_INT("reqs", struct evl_priv, reqs, "5000", "100",	\
 		 "10000000", "requests completed per sample")
 /* clang-format on */
 

@@ -495,7 +495,7 @@ static int exit_run(struct kerf_ctx *ctx, uint64_t n)
 }
 
 static const struct kerf_param rss_params[] = {
-	KERF_SIZE("rss", struct spawn_priv, rss, "0,1G", "0", "64G",
+	KERF_SIZE("rss", struct spawn_priv, rss, "0,256M", "0", "64G",
 		  "anonymous memory the parent touches before creating"),
 	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
 		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
@@ -504,7 +504,7 @@ static const struct kerf_param rss_params[] = {
 };
 
 static const struct kerf_param fork_params[] = {
-	KERF_SIZE("rss", struct spawn_priv, rss, "0,64M,256M,1G", "0", "64G",
+	KERF_SIZE("rss", struct spawn_priv, rss, "0,64M,256M", "0", "64G",
 		  "anonymous memory the parent touches before forking"),
 	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
 		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
