@@ -205,7 +205,7 @@ static int uring_setup(struct kerf_ctx *ctx)
 	.unit = "req/s", .better = KERF_HIGHER_IS_BETTER,                   \
 	.flags = KERF_F_SAMPLES, .params = params_tbl,                      \
 	.priv_size = sizeof(struct evl_priv),                               \
-	.quick = "conns=1,100 reqs=2000", .full = "conns=1,100,1000,10000", \
+	.quick = "conns=1,100 reqs=1000", .full = "conns=1,100,1000,10000", \
 	.setup = setup_fn, .run = evl_run, .teardown = evl_teardown
 
 const struct kerf_bench evloop_epoll = {
