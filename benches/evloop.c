@@ -35,10 +35,11 @@ struct evl_priv {
 		  "bytes per request and per reply"),			\
 	KERF_INT("depth", struct evl_priv, depth, "1", "1", "64",	\
 		 "requests in flight per connection"),			\
-	KERF_ENUM("placement", struct evl_priv, placement, "core",	\
+	KERF_ENUM("placement", struct evl_priv, placement, "near",	\
 		  KERF_PLACEMENT_CHOICES,				\
-		  "client PU versus server PU (see kerf_topo_pair)"),	\
-	KERF_INT("reqs", struct evl_priv, reqs, "20000", "100",	\
+		  "client PU versus server PU (see kerf_topo_pair); near: " \
+		  "the nearest distinct pair there is"),		\
+	KERF_INT("reqs", struct evl_priv, reqs, "5000", "100",	\
 		 "10000000", "requests completed per sample")
 /* clang-format on */
 
@@ -92,16 +93,16 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.taskrun = (enum kerf_echo_taskrun)p->taskrun,
 		.fixed_files = p->fixed_files,
 	};
-	char why[1024];
+	char why[1024], placed[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;
 
 	n = kerf_cpus_allowed(ctx, pus, EVL_MAX_PUS);
 	if (n > EVL_MAX_PUS)
 		n = EVL_MAX_PUS;
 	ret = kerf_topo_pair((enum kerf_placement)p->placement, pus, n,
-			     kerf_cpu(ctx), &a, &b, why, sizeof(why));
+			     kerf_cpu(ctx), &a, &b, placed, sizeof(placed));
 	if (ret == -ENOENT)
-		return kerf_skip(ctx, "placement: %s", why);
+		return kerf_skip(ctx, "placement: %s", placed);
 	if (ret < 0)
 		return kerf_fail(ctx, ret, "placement: hwloc topology");
 	if (a != kerf_cpu(ctx) && kerf_topo_pin(a) < 0)
@@ -116,6 +117,7 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 	kerf_info(ctx, "obtained", "%s", kerf_echo_obtained(p->echo));
 	kerf_info(ctx, "client_pu", "%d", a);
 	kerf_info(ctx, "server_pu", "%d", b);
+	kerf_placed(ctx, p->placement, a, b, placed);
 	return 0;
 }
 
@@ -203,7 +205,7 @@ static int uring_setup(struct kerf_ctx *ctx)
 	.unit = "req/s", .better = KERF_HIGHER_IS_BETTER,                   \
 	.flags = KERF_F_SAMPLES, .params = params_tbl,                      \
 	.priv_size = sizeof(struct evl_priv),                               \
-	.quick = "conns=1,100 reqs=2000", .full = "conns=1,100,1000,10000", \
+	.quick = "conns=1,100 reqs=1000", .full = "conns=1,100,1000,10000", \
 	.setup = setup_fn, .run = evl_run, .teardown = evl_teardown
 
 const struct kerf_bench evloop_epoll = {

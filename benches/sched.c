@@ -203,6 +203,7 @@ static int sched_setup(struct kerf_ctx *ctx, int kind)
 	if (kerf_topo_pair(p->placement, pus, n, kerf_cpu(ctx), &p->a, &p->b,
 			   why, sizeof(why)))
 		return kerf_skip(ctx, "%s", why[0] ? why : "no such PU pair");
+	kerf_placed(ctx, p->placement, p->a, p->b, why);
 	if (p->a != kerf_cpu(ctx)) {
 		ret = kerf_topo_pin(p->a);
 		if (ret)
@@ -330,10 +331,11 @@ static void sched_teardown(struct kerf_ctx *ctx)
 static const struct kerf_param sched_params[] = {
 	KERF_ENUM("mode", struct sched_priv, mode, "process", "process,thread",
 		  "the peer is a forked process or a thread"),
-	KERF_ENUM("placement", struct sched_priv, placement, "same,core",
+	KERF_ENUM("placement", struct sched_priv, placement, "same,near",
 		  KERF_PLACEMENT_CHOICES,
 		  "PU pair: same PU, SMT siblings, cores sharing an L3, "
-		  "different L3s, different NUMA nodes"),
+		  "different L3s, different NUMA nodes, or the nearest "
+		  "distinct pair there is"),
 	{}
 };
 

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Process creation benches: fork, vfork, clone, clone3, posix_spawn, threads,
- * exec, copy-on-write and exit, each against the memory the parent holds. */
+ * exec, copy-on-write and exit, each against the memory the parent holds
+ * (the process creators run in kerf-spawner, which holds just that). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include <sys/param.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,33 +23,20 @@
 #include "kerf/memlib.h"
 #include "kerf/parse.h"
 #include "kerf/procfs.h"
+#include "kerf/spawner.h"
 
 extern char **environ;
 
 #define SMALL_PAGE 4096ul
 #define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
-#define CLONE_STACK (64ul << 10)
-/* posix_spawn() of this path fails in the child at execve (ENOENT). */
-#define NO_SUCH_PROGRAM "/nonexistent-kerf/no-such-program"
 
 struct spawn_priv {
 	uint64_t rss;
 	int pages; /* enum kerf_pages: 4k or thp */
 	struct kerf_buf reg; /* rss, touched page by page */
-	void *stack;
 	char helper[PATH_MAX];
-};
-
-/* The clone3() argument block, version 0 (64 bytes), as in linux/sched.h. */
-struct clone3_args {
-	uint64_t flags;
-	uint64_t pidfd;
-	uint64_t child_tid;
-	uint64_t parent_tid;
-	uint64_t exit_signal;
-	uint64_t stack;
-	uint64_t stack_size;
-	uint64_t tls;
+	pid_t lean; /* kerf-spawner, 0: none */
+	int req, rep; /* its request and reply pipes */
 };
 
 /* Where this process's memory cgroup is, and its limit and usage files. */
@@ -184,9 +169,6 @@ static void rss_teardown(struct kerf_ctx *ctx)
 	struct spawn_priv *p = kerf_priv(ctx);
 
 	kerf_buf_unmap(&p->reg);
-	if (p->stack)
-		munmap(p->stack, CLONE_STACK);
-	p->stack = NULL;
 }
 
 /* Reap pid; 0 when it exited with status 0. */
@@ -201,158 +183,6 @@ static int reap(struct kerf_ctx *ctx, pid_t pid)
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		return kerf_fail(ctx, -ECHILD, "child ended with status 0x%x",
 				 st);
-	return 0;
-}
-
-static int fork_run(struct kerf_ctx *ctx, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t pid = fork();
-		int ret;
-
-		if (!pid)
-			_exit(0);
-		if (pid < 0)
-			return kerf_fail(ctx, -errno, "fork: %s",
-					 strerror(errno));
-		ret = reap(ctx, pid);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* The child never returns from here, so nothing of the caller is shared. */
-static __attribute__((noinline)) pid_t vfork_exit(void)
-{
-	pid_t pid = vfork();
-
-	if (!pid)
-		_exit(0);
-	return pid;
-}
-
-static int vfork_run(struct kerf_ctx *ctx, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t pid = vfork_exit();
-		int ret;
-
-		if (pid < 0)
-			return kerf_fail(ctx, -errno, "vfork: %s",
-					 strerror(errno));
-		ret = reap(ctx, pid);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int clone_child(void *arg)
-{
-	return 0;
-}
-
-static int clone_setup(struct kerf_ctx *ctx)
-{
-	struct spawn_priv *p = kerf_priv(ctx);
-
-	p->stack = mmap(NULL, CLONE_STACK, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p->stack == MAP_FAILED) {
-		p->stack = NULL;
-		return kerf_fail(ctx, -errno, "mmap: %s", strerror(errno));
-	}
-	return rss_setup(ctx);
-}
-
-static int clone_run(struct kerf_ctx *ctx, uint64_t n)
-{
-	struct spawn_priv *p = kerf_priv(ctx);
-	char *top = (char *)p->stack + CLONE_STACK;
-
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t pid = clone(clone_child, top, SIGCHLD, NULL);
-		int ret;
-
-		if (pid < 0)
-			return kerf_fail(ctx, -errno, "clone: %s",
-					 strerror(errno));
-		ret = reap(ctx, pid);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static pid_t clone3_fork(void)
-{
-	struct clone3_args args = { .exit_signal = SIGCHLD };
-
-	return syscall(SYS_clone3, &args, sizeof(args));
-}
-
-static int clone3_setup(struct kerf_ctx *ctx)
-{
-	pid_t pid = clone3_fork();
-
-	if (!pid)
-		_exit(0);
-	if (pid < 0 && (errno == ENOSYS || errno == EPERM))
-		return kerf_skip(ctx, "clone3() not available: %s",
-				 strerror(errno));
-	if (pid < 0)
-		return kerf_fail(ctx, -errno, "clone3: %s", strerror(errno));
-	if (reap(ctx, pid))
-		return -ECHILD;
-	return rss_setup(ctx);
-}
-
-static int clone3_run(struct kerf_ctx *ctx, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t pid = clone3_fork();
-		int ret;
-
-		if (!pid)
-			_exit(0);
-		if (pid < 0)
-			return kerf_fail(ctx, -errno, "clone3: %s",
-					 strerror(errno));
-		ret = reap(ctx, pid);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int posix_spawn_setup(struct kerf_ctx *ctx)
-{
-	struct stat st;
-
-	if (!stat(NO_SUCH_PROGRAM, &st))
-		return kerf_fail(ctx, -EEXIST, "%s exists", NO_SUCH_PROGRAM);
-	return rss_setup(ctx);
-}
-
-/*
- * The child is created and exits when its execve() fails; glibc's
- * posix_spawn() reaps it before returning the error.
- */
-static int posix_spawn_run(struct kerf_ctx *ctx, uint64_t n)
-{
-	char *argv[] = { NO_SUCH_PROGRAM, NULL };
-
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t pid;
-		int ret = posix_spawn(&pid, NO_SUCH_PROGRAM, NULL, NULL, argv,
-				      environ);
-
-		if (ret != ENOENT)
-			return kerf_fail(ctx, ret ? -ret : -EEXIST,
-					 "posix_spawn(%s): %s", NO_SUCH_PROGRAM,
-					 ret ? strerror(ret) : "started");
-	}
 	return 0;
 }
 
@@ -375,63 +205,6 @@ static int pthread_run(struct kerf_ctx *ctx, uint64_t n)
 	return 0;
 }
 
-static int exec_setup(struct kerf_ctx *ctx)
-{
-	struct spawn_priv *p = kerf_priv(ctx);
-	int ret = kerf_helper_path(ctx, "kerf-exit0", p->helper,
-				   sizeof(p->helper));
-
-	if (ret)
-		return kerf_fail(ctx, ret,
-				 "helper kerf-exit0 not found in %s nor next "
-				 "to kerf: %s",
-				 p->helper, strerror(-ret));
-	return rss_setup(ctx);
-}
-
-static int exec_run(struct kerf_ctx *ctx, uint64_t n)
-{
-	struct spawn_priv *p = kerf_priv(ctx);
-	char *argv[] = { p->helper, NULL };
-
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t pid = fork();
-		int ret;
-
-		if (!pid) {
-			execve(p->helper, argv, environ);
-			_exit(127);
-		}
-		if (pid < 0)
-			return kerf_fail(ctx, -errno, "fork: %s",
-					 strerror(errno));
-		ret = reap(ctx, pid);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int posix_spawn_exec_run(struct kerf_ctx *ctx, uint64_t n)
-{
-	struct spawn_priv *p = kerf_priv(ctx);
-	char *argv[] = { p->helper, NULL };
-
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t pid;
-		int ret =
-			posix_spawn(&pid, p->helper, NULL, NULL, argv, environ);
-
-		if (ret)
-			return kerf_fail(ctx, -ret, "posix_spawn(%s): %s",
-					 p->helper, strerror(ret));
-		ret = reap(ctx, pid);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int read_full(int fd, void *buf, size_t len)
 {
 	char *b = buf;
@@ -447,6 +220,159 @@ static int read_full(int fd, void *buf, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+/*
+ * fork, vfork, clone, clone3, posix_spawn and exec run in kerf-spawner, a
+ * small program that maps only rss: forking kerf's worker would copy every
+ * library kerf links (hwloc, jansson, liburing...), so fork at rss=0 would
+ * measure kerf, not an empty process. One request per run(): n operations.
+ */
+static int lean_start(struct kerf_ctx *ctx, const char *op, char **argv)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	int req[2], rep[2];
+
+	if (pipe2(req, O_CLOEXEC))
+		return -errno;
+	if (pipe2(rep, O_CLOEXEC)) {
+		close(req[0]);
+		close(req[1]);
+		return -errno;
+	}
+	p->lean = fork();
+	if (!p->lean) {
+		if (dup2(req[0], 0) < 0 || dup2(rep[1], 1) < 0)
+			_exit(127);
+		execve(argv[0], argv, environ);
+		_exit(127);
+	}
+	close(req[0]);
+	close(rep[1]);
+	p->req = req[1];
+	p->rep = rep[0];
+	if (p->lean < 0) {
+		p->lean = 0;
+		return -errno;
+	}
+	return 0;
+}
+
+static int lean_setup(struct kerf_ctx *ctx, const char *op, bool program)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	struct kerf_spawner_ready rd;
+	char path[PATH_MAX], rss[32];
+	char *argv[] = { path,
+			 (char *)op,
+			 rss,
+			 p->pages == KERF_PAGES_THP ? "thp" : "4k",
+			 program ? p->helper : NULL,
+			 NULL };
+	int ret = rss_check(ctx, p->rss, p->pages);
+
+	p->req = p->rep = -1;
+	if (ret)
+		return ret;
+	if (program &&
+	    kerf_helper_path(ctx, "kerf-exit0", p->helper, sizeof(p->helper)))
+		return kerf_fail(
+			ctx, -ENOENT,
+			"helper kerf-exit0 not found next to kerf (%s)",
+			p->helper);
+	if (kerf_helper_path(ctx, "kerf-spawner", path, sizeof(path)))
+		return kerf_fail(
+			ctx, -ENOENT,
+			"helper kerf-spawner not found next to kerf (%s)",
+			path);
+	snprintf(rss, sizeof(rss), "%llu", (unsigned long long)p->rss);
+	ret = lean_start(ctx, op, argv);
+	if (ret)
+		return kerf_fail(ctx, ret, "starting kerf-spawner: %s",
+				 strerror(-ret));
+	ret = read_full(p->rep, &rd, sizeof(rd));
+	if (ret)
+		return kerf_fail(ctx, ret, "kerf-spawner did not get ready");
+	if (rd.err == -ENOSYS || (rd.err == -EPERM && !strcmp(op, "clone3")))
+		return kerf_skip(ctx, "%s() not available: %s", op,
+				 strerror((int)-rd.err));
+	if (rd.err)
+		return kerf_fail(ctx, (int)rd.err, "kerf-spawner %s rss=%s: %s",
+				 op, rss, strerror((int)-rd.err));
+	if (p->rss)
+		report_huge(ctx, rd.huge, p->pages);
+	kerf_info(ctx, "spawner", "kerf-spawner: %lld mappings, VmRSS %lld kB",
+		  (long long)rd.maps, (long long)rd.rss_kb);
+	return 0;
+}
+
+static int lean_run(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+	int64_t res;
+	int ret;
+
+	while (write(p->req, &n, sizeof(n)) < 0)
+		if (errno != EINTR)
+			return kerf_fail(ctx, -errno, "kerf-spawner: %s",
+					 strerror(errno));
+	ret = read_full(p->rep, &res, sizeof(res));
+	if (ret)
+		return kerf_fail(ctx, ret, "kerf-spawner died");
+	if (res)
+		return kerf_fail(ctx, (int)res, "kerf-spawner: %s",
+				 strerror((int)-res));
+	return 0;
+}
+
+/* EOF on its requests ends kerf-spawner; reap it. */
+static void lean_teardown(struct kerf_ctx *ctx)
+{
+	struct spawn_priv *p = kerf_priv(ctx);
+
+	if (p->req >= 0)
+		close(p->req);
+	if (p->rep >= 0)
+		close(p->rep);
+	p->req = p->rep = -1;
+	while (p->lean > 0 && waitpid(p->lean, NULL, 0) < 0 && errno == EINTR)
+		;
+	p->lean = 0;
+}
+
+static int fork_setup(struct kerf_ctx *ctx)
+{
+	return lean_setup(ctx, "fork", false);
+}
+
+static int vfork_setup(struct kerf_ctx *ctx)
+{
+	return lean_setup(ctx, "vfork", false);
+}
+
+static int clone_setup(struct kerf_ctx *ctx)
+{
+	return lean_setup(ctx, "clone", false);
+}
+
+static int clone3_setup(struct kerf_ctx *ctx)
+{
+	return lean_setup(ctx, "clone3", false);
+}
+
+static int posix_spawn_setup(struct kerf_ctx *ctx)
+{
+	return lean_setup(ctx, "posix_spawn", false);
+}
+
+static int exec_setup(struct kerf_ctx *ctx)
+{
+	return lean_setup(ctx, "exec", true);
+}
+
+static int posix_spawn_exec_setup(struct kerf_ctx *ctx)
+{
+	return lean_setup(ctx, "posix_spawn_exec", true);
 }
 
 /* Copy-on-write: the child times its first write to each 4 KiB page. */
@@ -569,7 +495,7 @@ static int exit_run(struct kerf_ctx *ctx, uint64_t n)
 }
 
 static const struct kerf_param rss_params[] = {
-	KERF_SIZE("rss", struct spawn_priv, rss, "0,1G", "0", "64G",
+	KERF_SIZE("rss", struct spawn_priv, rss, "0,256M", "0", "64G",
 		  "anonymous memory the parent touches before creating"),
 	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
 		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
@@ -578,7 +504,7 @@ static const struct kerf_param rss_params[] = {
 };
 
 static const struct kerf_param fork_params[] = {
-	KERF_SIZE("rss", struct spawn_priv, rss, "0,64M,256M,1G", "0", "64G",
+	KERF_SIZE("rss", struct spawn_priv, rss, "0,64M,256M", "0", "64G",
 		  "anonymous memory the parent touches before forking"),
 	KERF_ENUM("pages", struct spawn_priv, pages, "4k", "4k,thp",
 		  "pages backing rss: 4k (MADV_NOHUGEPAGE) or thp "
@@ -614,9 +540,9 @@ const struct kerf_bench spawn_fork = {
 	.priv_size = sizeof(struct spawn_priv),
 	.quick = "rss=0",
 	.full = SPAWN_FULL,
-	.setup = rss_setup,
-	.run = fork_run,
-	.teardown = rss_teardown,
+	.setup = fork_setup,
+	.run = lean_run,
+	.teardown = lean_teardown,
 	.derive = &kerf_derive_fork_rss,
 };
 
@@ -628,9 +554,9 @@ const struct kerf_bench spawn_vfork = {
 	.priv_size = sizeof(struct spawn_priv),
 	.quick = "rss=0",
 	.full = SPAWN_FULL,
-	.setup = rss_setup,
-	.run = vfork_run,
-	.teardown = rss_teardown,
+	.setup = vfork_setup,
+	.run = lean_run,
+	.teardown = lean_teardown,
 };
 
 const struct kerf_bench spawn_clone = {
@@ -642,8 +568,8 @@ const struct kerf_bench spawn_clone = {
 	.quick = "rss=0",
 	.full = SPAWN_FULL,
 	.setup = clone_setup,
-	.run = clone_run,
-	.teardown = rss_teardown,
+	.run = lean_run,
+	.teardown = lean_teardown,
 };
 
 const struct kerf_bench spawn_clone3 = {
@@ -655,8 +581,8 @@ const struct kerf_bench spawn_clone3 = {
 	.quick = "rss=0",
 	.full = SPAWN_FULL,
 	.setup = clone3_setup,
-	.run = clone3_run,
-	.teardown = rss_teardown,
+	.run = lean_run,
+	.teardown = lean_teardown,
 };
 
 const struct kerf_bench spawn_posix_spawn = {
@@ -669,8 +595,8 @@ const struct kerf_bench spawn_posix_spawn = {
 	.quick = "rss=0",
 	.full = SPAWN_FULL,
 	.setup = posix_spawn_setup,
-	.run = posix_spawn_run,
-	.teardown = rss_teardown,
+	.run = lean_run,
+	.teardown = lean_teardown,
 };
 
 const struct kerf_bench spawn_pthread = {
@@ -696,8 +622,8 @@ const struct kerf_bench spawn_exec = {
 	.quick = "rss=0",
 	.full = SPAWN_FULL,
 	.setup = exec_setup,
-	.run = exec_run,
-	.teardown = rss_teardown,
+	.run = lean_run,
+	.teardown = lean_teardown,
 };
 
 const struct kerf_bench spawn_posix_spawn_exec = {
@@ -708,9 +634,9 @@ const struct kerf_bench spawn_posix_spawn_exec = {
 	.priv_size = sizeof(struct spawn_priv),
 	.quick = "rss=0",
 	.full = SPAWN_FULL,
-	.setup = exec_setup,
-	.run = posix_spawn_exec_run,
-	.teardown = rss_teardown,
+	.setup = posix_spawn_exec_setup,
+	.run = lean_run,
+	.teardown = lean_teardown,
 };
 
 const struct kerf_bench spawn_cow = {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "kerf/topo.h"
 #include "reason.h"
 
 void *kerf_priv(struct kerf_ctx *ctx)
@@ -90,6 +91,20 @@ uint64_t kerf_time_stop(struct kerf_ctx *ctx)
 int kerf_cpu(struct kerf_ctx *ctx)
 {
 	return ctx->cpu;
+}
+
+void kerf_placed(struct kerf_ctx *ctx, int asked, int a, int b, const char *why)
+{
+	enum kerf_placement got = kerf_topo_relation(a, b);
+
+	kerf_info(ctx, "placement_got", "%s", kerf_placement_name(got));
+	if (why && why[0])
+		kerf_info(ctx, "placement_why", "%s", why);
+	if (got == KERF_PL_SAME && asked != KERF_PL_SAME)
+		kerf_warn(
+			ctx,
+			"one PU only: both ends share PU %d, so every exchange is a context switch",
+			a);
 }
 
 int kerf_cpus_allowed(struct kerf_ctx *ctx, int *pus, int max)

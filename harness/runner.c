@@ -261,6 +261,7 @@ int runner_prepare(struct runner *rn, struct runner_opts *o, int argc,
 			       (rn->prof->procs + rn->rounds - 1) / rn->rounds;
 	rn->samples = o->samples ? o->samples : rn->prof->samples;
 	rn->arm_params = json_incref(o->arm_params);
+	rn->quiet = o->quiet;
 	rn->run = runner_doc(rn, o, argc, argv);
 
 	/* Everything checked: now the directory, and a first (empty) file. */
@@ -412,9 +413,15 @@ int runner_rounds(struct runner_arms *arms, json_t *jobs)
 					json_string_value(
 						json_object_get(job, "bench")),
 					json_object_get(job, "params"), start);
+			/* Rows as they come into a log: the plain run's
+			 * plan order (progress.c), not shuffled rounds. */
+			if (!order)
+				kerf_progress_job(arms->rn[0], jobs, k);
 			rc = runner_item(arms, it[k], acc[at],
 					 last + (size_t)it[k].arm * nj, nj, rd,
 					 order);
+			if (!order && last[k] && !job_interrupted())
+				kerf_progress_result(arms->rn[0], last[k]);
 		}
 	}
 	for (k = 0; k < n; k++) {

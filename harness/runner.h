@@ -29,6 +29,7 @@ struct runner_opts {
 	json_t *arm_params; /* NULL, or the arm's parameter (borrowed) */
 	uint64_t seed;
 	bool have_seed;
+	bool quiet; /* only the table at the end */
 };
 
 /*
@@ -65,6 +66,7 @@ struct runner {
 	const char *out; /* the directory of run.json */
 	json_t *run; /* run.json */
 	uint64_t start;
+	bool quiet; /* only the table at the end */
 	char selfbuf[PATH_MAX], outbuf[PATH_MAX];
 };
 
@@ -131,6 +133,19 @@ int job_interrupted(void);
 void kerf_params_text(const json_t *params, char *buf, size_t len);
 /* The results table of kerf run: bench, params, median, CI, CV, unit. */
 void kerf_print_table(const json_t *run, FILE *f);
+/* Its pieces: column widths for rows (results or jobs: bench and params),
+ * the header, one result's row. */
+void kerf_table_widths(const json_t *rows, int *wb, int *wp);
+void kerf_table_header(int wb, int wp, FILE *f);
+void kerf_table_row(const json_t *r, int wb, int wp, FILE *f);
+/*
+ * Output as the run goes, where stdout is not a terminal and not --quiet
+ * (progress.c): before job i of jobs, a line when its family starts; after
+ * it, its result's row in the table's columns. On a terminal, nothing (the
+ * progress line on stderr shows it).
+ */
+void kerf_progress_job(const struct runner *rn, const json_t *jobs, size_t i);
+void kerf_progress_result(const struct runner *rn, const json_t *r);
 /* What --dry-run prints: one line per job, then their number. */
 void kerf_print_plan(const json_t *jobs, const char *profile, FILE *f);
 

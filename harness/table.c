@@ -67,41 +67,56 @@ static void table_line(const json_t *r, int wb, int wp, const char *p, FILE *f)
 	fprintf(f, "\n");
 }
 
-void kerf_print_table(const json_t *run, FILE *f)
+void kerf_table_widths(const json_t *rows, int *wb, int *wp)
 {
-	const json_t *results = json_object_get(run, "results"), *r;
-	int wb = 5, wp = 6;
+	const json_t *r;
 	size_t i;
 
-	json_array_foreach(results, i, r)
+	*wb = 5;
+	*wp = 6;
+	json_array_foreach(rows, i, r)
 	{
 		char p[512];
 		int l = (int)strlen(
 			json_string_value(json_object_get(r, "bench")));
 
 		kerf_params_text(json_object_get(r, "params"), p, sizeof(p));
-		wb = l > wb ? l : wb;
-		wp = (int)strlen(p) > wp ? (int)strlen(p) : wp;
+		*wb = l > *wb ? l : *wb;
+		*wp = (int)strlen(p) > *wp ? (int)strlen(p) : *wp;
 	}
-	wp = wp > 48 ? 48 : wp;
+	*wp = *wp > 48 ? 48 : *wp;
+}
+
+void kerf_table_header(int wb, int wp, FILE *f)
+{
 	fprintf(f, "%-*s  %-*s  %10s  %-23s  %6s  %-9s  %s\n", wb, "bench", wp,
 		"params", "median", "ci95", "cv%", "unit", "warnings");
-	json_array_foreach(results, i, r)
-	{
-		const char *status =
-			json_string_value(json_object_get(r, "status"));
-		char p[512];
+}
 
-		kerf_params_text(json_object_get(r, "params"), p, sizeof(p));
-		if (strcmp(status, "ok"))
-			fprintf(f, "%-*s  %-*.*s  %10s  %s\n", wb,
-				json_string_value(json_object_get(r, "bench")),
-				wp, wp, p, status,
-				json_string_value(
-					json_object_get(r, "reason")));
-		else
-			table_line(r, wb, wp, p, f);
-	}
+void kerf_table_row(const json_t *r, int wb, int wp, FILE *f)
+{
+	const char *status = json_string_value(json_object_get(r, "status"));
+	char p[512];
+
+	kerf_params_text(json_object_get(r, "params"), p, sizeof(p));
+	if (strcmp(status, "ok"))
+		fprintf(f, "%-*s  %-*.*s  %10s  %s\n", wb,
+			json_string_value(json_object_get(r, "bench")), wp, wp,
+			p, status,
+			json_string_value(json_object_get(r, "reason")));
+	else
+		table_line(r, wb, wp, p, f);
+}
+
+void kerf_print_table(const json_t *run, FILE *f)
+{
+	const json_t *results = json_object_get(run, "results"), *r;
+	int wb, wp;
+	size_t i;
+
+	kerf_table_widths(results, &wb, &wp);
+	kerf_table_header(wb, wp, f);
+	json_array_foreach(results, i, r) kerf_table_row(r, wb, wp, f);
 }
 
 void kerf_print_plan(const json_t *jobs, const char *profile, FILE *f)

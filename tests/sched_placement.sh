@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# sched/pipe on this host: `same` uses one PU, `core` two, and placements the
-# host lacks (SMT, a second NUMA node) are skips naming what is missing.
+# sched/pipe on this host: `same` uses one PU, `core` two, placements the
+# host lacks (SMT, a second NUMA node) are skips naming what is missing, and
+# `near` never skips: it records the relation it got.
 set -u
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$KERF" run sched/pipe -p placement=same,smt,core,l3,numa -p mode=process \
+"$KERF" run sched/pipe -p placement=same,smt,core,l3,numa,near -p mode=process \
 	--quick --procs 1 --samples 2 --out "$out" >"$out/stdout" 2>&1
 rc=$?
 python3 - "$out/run.json" "$rc" <<'PY'
@@ -33,7 +34,12 @@ for r in run["results"]:
         print("FAIL smt: host has no SMT, want a skip naming it"); fail = 1
     if pl == "numa" and no_numa and (st != "skip" or "NUMA" not in r["reason"]):
         print("FAIL numa: one node, want a skip naming NUMA"); fail = 1
-if len(run["results"]) != 5:
-    print("FAIL want 5 results"); fail = 1
+    got = r.get("info", {}).get("placement_got")
+    if pl == "near" and (st != "ok" or not got):
+        print("FAIL near: want ok with placement_got"); fail = 1
+    if pl == "near" and st == "ok" and len(pus) != (1 if got == "same" else 2):
+        print(f"FAIL near: {got} on PUs {sorted(pus)}"); fail = 1
+if len(run["results"]) != 6:
+    print("FAIL want 6 results"); fail = 1
 sys.exit(fail)
 PY

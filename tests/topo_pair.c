@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* kerf_topo_pair on synthetic hwloc topologies: each placement picks PUs that
- * share (or do not share) what it says, and a missing shape is a reason. */
+ * share (or do not share) what it says, a missing shape is a reason, and near
+ * takes the nearest relation each shape has down to one shared PU. */
 #include <errno.h>
 #include <hwloc.h>
 #include <stdbool.h>
@@ -10,7 +11,9 @@
 #include "kerf/topo.h"
 #include "check.h"
 
-static const char *const names[] = { "same", "smt", "core", "l3", "numa" };
+static const char *const names[] = {
+	"same", "smt", "core", "l3", "numa", "near"
+};
 
 /* The ancestor of type t of a PU, found with hwloc directly. */
 static hwloc_obj_t up(int pu, hwloc_obj_type_t t)
@@ -47,8 +50,39 @@ static bool promise(enum kerf_placement pl, int a, int b)
 		return !l3 && numa;
 	case KERF_PL_NUMA:
 		return !numa;
+	case KERF_PL_NEAR:
+		return a != b;
 	}
 	return false;
+}
+
+/*
+ * The near placement on one shape: it must succeed, give a pair with the
+ * relation rel (checked with hwloc here, not through kerf), start from first,
+ * and say in why the word want (what it got or what was missing).
+ */
+static void near(const char *desc, const int *allowed, int n, int first,
+		 enum kerf_placement rel, const char *want)
+{
+	char why[512] = "";
+	int a = -1, b = -1, ret;
+
+	if (kerf_topo_init_synthetic(desc)) {
+		CHECK(0, "%s: hwloc refused the synthetic topology", desc);
+		return;
+	}
+	ret = kerf_topo_pair(KERF_PL_NEAR, allowed, n, first, &a, &b, why,
+			     sizeof(why));
+	CHECK(!ret, "%s near: failed (%d: %s)", desc, ret, why);
+	CHECK(a == first, "%s near: a is %d, not first (%d)", desc, a, first);
+	CHECK(rel == KERF_PL_SAME ? a == b : a != b && promise(rel, a, b),
+	      "%s near: PUs %d and %d are not %s", desc, a, b, names[rel]);
+	CHECK(kerf_topo_relation(a, b) == rel,
+	      "%s near: relation says %s, want %s", desc,
+	      kerf_placement_name(kerf_topo_relation(a, b)), names[rel]);
+	CHECK(strstr(why, want), "%s near: reason '%s' does not name '%s'",
+	      desc, why, want);
+	kerf_topo_fini();
 }
 
 /*
@@ -66,7 +100,7 @@ static void shape(const char *desc, const int *allowed, int n, int first,
 		CHECK(0, "%s: hwloc refused the synthetic topology", desc);
 		return;
 	}
-	for (int pl = KERF_PL_SAME; pl <= KERF_PL_NUMA; pl++) {
+	for (int pl = KERF_PL_SAME; pl < KERF_PL_NEAR; pl++) {
 		a = b = -1;
 		why[0] = 0;
 		ret = kerf_topo_pair(pl, allowed, n, first, &a, &b, why,
@@ -100,10 +134,18 @@ int main(void)
 	const char *const none[5] = { NULL };
 	const char *const flat_why[] = { NULL, "SMT", NULL, "L3", "NUMA" };
 	const char *const core_why[] = { NULL, NULL, "cores", "L3", "NUMA" };
-	int flat4[4] = { 0, 1, 2, 3 };
+	int flat4[4] = { 0, 1, 2, 3 }, even[8];
+	const bool per_core_l3[] = { true, false, false, true, false };
+	const char *const l3_why[] = { NULL, "SMT", "share an L3", NULL,
+				       "NUMA" };
+	const bool one_pu[] = { true, false, false, false, false };
+	const char *const one_pu_why[] = { NULL, "SMT", "share an L3", "L3",
+					   "NUMA" };
 
 	for (int i = 0; i < 16; i++)
 		all16[i] = i;
+	for (int i = 0; i < 8; i++)
+		even[i] = 2 * i;
 	/* SMT, two L3 groups per node, two NUMA nodes: every placement. */
 	shape("pack:2 numa:1 l3:2 core:2 pu:2", all16, 16, 15, every, none);
 	shape("numa:2 l3:2 core:2 pu:2", all16, 16, 5, every, none);
@@ -115,6 +157,21 @@ int main(void)
 	/* Two cores of one L3 allowed: SMT and core, nothing farther. */
 	shape("pack:2 numa:1 l3:2 core:2 pu:2", one_l3, 4, 0, one_l3_smt,
 	      core_why);
+	/* A cloud VM's shape: every core its own L3, one node. */
+	shape("pack:1 l3:2 core:1 pu:1", core0, 2, 1, per_core_l3, l3_why);
+	/* One PU: only same exists. */
+	shape("pack:1 l3:1 core:1 pu:1", core0, 1, 0, one_pu, one_pu_why);
+
+	/* near: the nearest relation each shape has, from first. */
+	near("pack:2 numa:1 l3:2 core:2 pu:2", all16, 16, 15, KERF_PL_SMT,
+	     "smt");
+	near("pack:1 l3:1 core:4 pu:1", flat4, 4, 3, KERF_PL_CORE, "SMT");
+	near("pack:1 l3:2 core:1 pu:1", core0, 2, 1, KERF_PL_L3, "share an L3");
+	near("numa:2 l3:1 core:1 pu:1", core0, 2, 0, KERF_PL_NUMA, "L3");
+	near("pack:1 l3:1 core:1 pu:1", core0, 1, 0, KERF_PL_SAME, "one PU");
+	/* Of 16 PUs only one per core allowed: no SMT pair, a core one. */
+	near("pack:2 numa:1 l3:2 core:2 pu:2", even, 8, 6, KERF_PL_CORE,
+	     "core");
 	if (fails)
 		return 1;
 	printf("ok\n");

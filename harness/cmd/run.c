@@ -26,7 +26,7 @@ static void run_help(void)
 	       "                [--cpu auto|LIST] [--out DIR] [--tmpdir DIR]\n"
 	       "                [--procs N] [--samples N] [--rounds R] [--seed N]\n"
 	       "                [--report]\n"
-	       "                [--export LIST]\n"
+	       "                [--export LIST] [--quiet]\n"
 	       "\n"
 	       "Run benches and write DIR/run.json (schema kerf.run/2, see results/README.md).\n"
 	       "\n"
@@ -53,6 +53,9 @@ static void run_help(void)
 	       "  --export LIST      also write exports into DIR, LIST of " KERF_EXPORT_FORMATS
 	       "\n"
 	       "                     (DIR/run.FORMAT.json; csv: DIR/run.csv)\n"
+	       "  --quiet            print the table at the end only; otherwise, where stdout\n"
+	       "                     is not a terminal, a line when each family starts and\n"
+	       "                     each result's row as it completes\n"
 	       "\n"
 	       "Exit status: 0 every bench ran (or skipped), 1 a bench failed, 2 bad usage.\n");
 }
@@ -118,6 +121,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "report", no_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "export", required_argument, NULL, 'E' },
+		{ "quiet", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -143,6 +147,9 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'E':
 			if (run_exports(optarg, o))
 				return KERF_EXIT_USAGE;
+			break;
+		case 'Q':
+			o->run.quiet = true;
 			break;
 		case 'h':
 			run_help();

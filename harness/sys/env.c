@@ -549,20 +549,128 @@ static void cap_cpuid(json_t *virt)
 }
 #endif
 
+/* The text after key in a kernel log message, up to the line's end. */
+static bool kmsg_after(const char *msg, const char *key, char *out, size_t len)
+{
+	const char *p = strstr(msg, key);
+	size_t n;
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	n = strcspn(p, "\n");
+	snprintf(out, len, "%.*s", (int)n, p);
+	rtrim(out);
+	return true;
+}
+
+void kerf_env_kernel_log_scan(const char *text, char *hv, size_t hvlen,
+			      char *dmi, size_t dmilen)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%.*s",
+			 (int)(nl ? (size_t)(nl - line) : strlen(line)), line);
+		if (!hv[0])
+			kmsg_after(buf, "Hypervisor detected: ", hv, hvlen);
+		if (!dmi[0] && !kmsg_after(buf, "] DMI: ", dmi, dmilen))
+			kmsg_after(buf, ";DMI: ", dmi, dmilen);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+/*
+ * The kernel log's hypervisor and DMI lines, as dmesg reads them: records of
+ * /dev/kmsg (without blocking), else syslog(2). Unreadable (dmesg_restrict
+ * for non-root) or rotated out: empty.
+ */
+static void virt_kernel_log(struct cap *cap, char *hv, size_t hvlen, char *dmi,
+			    size_t dmilen)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char rec[8192];
+	ssize_t n;
+
+	hv[0] = dmi[0] = 0;
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			json_array_append_new(cap->unreadable,
+					      json_string("/dev/kmsg"));
+		return;
+	}
+	/* One record per read; EPIPE: a record was overwritten, go on. */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 ||
+	       (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		kerf_env_kernel_log_scan(rec, hv, hvlen, dmi, dmilen);
+		if (hv[0] && dmi[0])
+			break;
+	}
+	close(fd);
+}
+
+/* Name from the best source: the kernel's own conclusion first. */
+static void virt_name(json_t *virt, json_t *src)
+{
+	static const char *const order[] = { "kernel_log", "sys_hypervisor",
+					     "cpuid" };
+	const char *name = NULL, *from = NULL;
+	char low[128];
+
+	for (size_t i = 0; i < 3 && !name; i++) {
+		name = json_string_value(json_object_get(src, order[i]));
+		from = order[i];
+	}
+	if (!name)
+		return;
+	if (!strcmp(from, "cpuid") && json_object_get(virt, "name"))
+		name = json_string_value(json_object_get(virt, "name"));
+	snprintf(low, sizeof(low), "%s", name);
+	for (char *c = low; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	set_str(virt, "name", low);
+	set_str(virt, "name_from", from);
+}
+
 static void cap_virt(struct cap *cap)
 {
-	json_t *virt = json_object();
-	char buf[256];
+	json_t *virt = json_object(), *src = json_object();
+	char buf[256], dmi[256];
 
 	cap_cpuid(virt);
+	if (json_object_get(virt, "vendor"))
+		json_object_set(src, "cpuid", json_object_get(virt, "vendor"));
 	/* Xen guests of every architecture. */
 	if (read_file("/sys/hypervisor/type", buf, sizeof(buf)) > 0) {
 		json_object_set_new(virt, "hypervisor", json_true());
-		if (!json_object_get(virt, "name"))
-			set_str(virt, "name", buf);
+		set_str(src, "sys_hypervisor", buf);
 	}
 	fact_str(cap, virt, "sys_vendor", "/sys/class/dmi/id/sys_vendor");
 	fact_str(cap, virt, "product_name", "/sys/class/dmi/id/product_name");
+	if (json_object_get(virt, "sys_vendor"))
+		json_object_set_new(
+			src, "dmi",
+			json_sprintf(
+				"%s %s",
+				json_string_value(
+					json_object_get(virt, "sys_vendor")),
+				json_string_value(json_object_get(virt, "product_name")) ?:
+					""));
+	virt_kernel_log(cap, buf, sizeof(buf), dmi, sizeof(dmi));
+	if (buf[0]) {
+		json_object_set_new(virt, "hypervisor", json_true());
+		set_str(src, "kernel_log", buf);
+	}
+	if (dmi[0] && !json_object_get(src, "dmi"))
+		set_str(src, "dmi", dmi);
+	virt_name(virt, src);
+	json_object_set_new(virt, "sources", src);
 	json_object_set_new(cap->env, "virt", virt);
 }
 
@@ -835,11 +943,39 @@ double kerf_env_busy_load(int npus)
 	return t > 0.5 ? t : 0.5;
 }
 
+/* The VM warning: the name, its source, and what the other sources said
+ * ("kvm, from cpuid; kernel_log says PVM"). */
+static void env_virt_warning(const json_t *virt, json_t *w)
+{
+	const json_t *src = json_object_get(virt, "sources");
+	const char *k, *from = sget(virt, "name_from"), *name;
+	char said[512] = "";
+	size_t len = 0;
+	json_t *v;
+
+	name = sget(virt, "name");
+	if (!name)
+		name = sget(virt, "vendor");
+	json_object_foreach((json_t *)src, k, v)
+	{
+		if ((from && !strcmp(k, from)) || len >= sizeof(said))
+			continue;
+		len += (size_t)snprintf(said + len, sizeof(said) - len,
+					"; %s says %s", k,
+					json_string_value(v));
+	}
+	kerf_json_appendf(
+		w,
+		"virtual machine (%s%s%s%s): timings include the hypervisor's noise, and the vCPUs can lose time to steal",
+		name ? name : "unknown hypervisor", from ? ", from " : "",
+		from ? from : "", said);
+}
+
 json_t *kerf_env_warnings(const json_t *env)
 {
 	const json_t *virt, *load, *topo, *perf, *aslr, *smt, *thp, *j;
 	json_t *w = json_array();
-	const char *s, *name, *const *served;
+	const char *s, *const *served;
 	double load1 = 0, limit = 0;
 	json_int_t pus, v;
 	bool busy = false;
@@ -876,15 +1012,8 @@ json_t *kerf_env_warnings(const json_t *env)
 			load1, (long long)pus, limit);
 
 	virt = json_object_get(env, "virt");
-	if (json_is_true(json_object_get(virt, "hypervisor"))) {
-		name = sget(virt, "name");
-		if (!name)
-			name = sget(virt, "vendor");
-		kerf_json_appendf(
-			w,
-			"virtual machine (%s): timings include the hypervisor's noise, and the vCPUs can lose time to steal",
-			name ? name : "unknown hypervisor");
-	}
+	if (json_is_true(json_object_get(virt, "hypervisor")))
+		env_virt_warning(virt, w);
 
 	s = sget(env, "clocksource");
 	served = vdso_clocksources(sget(env, "arch"));

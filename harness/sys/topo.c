@@ -168,6 +168,8 @@ static bool pair_fits(enum kerf_placement pl, int a, int b)
 		return l3_of(a) != l3_of(b) && numa_of(a) == numa_of(b);
 	case KERF_PL_NUMA:
 		return numa_of(a) != numa_of(b);
+	case KERF_PL_NEAR:
+		return a != b;
 	}
 	return false;
 }
@@ -180,7 +182,87 @@ static const char *const lacks[] = {
 	[KERF_PL_L3] =
 		"one L3 group only (or none within one NUMA node) among the PUs kerf may use",
 	[KERF_PL_NUMA] = "one NUMA node only among the PUs kerf may use",
+	[KERF_PL_NEAR] = "one PU only among the PUs kerf may use",
 };
+
+static const char *const pl_names[] = {
+	[KERF_PL_SAME] = "same", [KERF_PL_SMT] = "smt",
+	[KERF_PL_CORE] = "core", [KERF_PL_L3] = "l3",
+	[KERF_PL_NUMA] = "numa", [KERF_PL_NEAR] = "near",
+};
+
+const char *kerf_placement_name(enum kerf_placement pl)
+{
+	return pl <= KERF_PL_NEAR ? pl_names[pl] : "?";
+}
+
+enum kerf_placement kerf_topo_relation(int a, int b)
+{
+	if (a == b)
+		return KERF_PL_SAME;
+	for (int pl = KERF_PL_SMT; pl < KERF_PL_NUMA; pl++)
+		if (pair_fits(pl, a, b))
+			return pl;
+	/* Different L3 groups in different nodes, or the same L3 over two
+	 * nodes (hwloc allows either): the nodes are what differs most. */
+	return numa_of(a) != numa_of(b) ? KERF_PL_NUMA : KERF_PL_L3;
+}
+
+/* The nearest pair of distinct PUs, a == first when that costs nothing. */
+static int topo_nearest(const int *allowed, int n, int first, int *a, int *b)
+{
+	int best = -1;
+
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < n; j++) {
+			int score;
+
+			if (i == j)
+				continue;
+			score = 2 * (int)kerf_topo_relation(allowed[i],
+							    allowed[j]) +
+				(allowed[i] != first);
+			if (best >= 0 && score >= best)
+				continue;
+			best = score;
+			*a = allowed[i];
+			*b = allowed[j];
+			if (score == 2 * KERF_PL_SMT)
+				return 0;
+		}
+	}
+	return best < 0 ? -ENOENT : 0;
+}
+
+/* The near placement; why says what it got and what closer ones lacked. */
+static int topo_near(const int *allowed, int n, int first, int *a, int *b,
+		     char *why, size_t whylen)
+{
+	enum kerf_placement got;
+	size_t len;
+
+	if (n < 1) {
+		snprintf(why, whylen, "%s", lacks[KERF_PL_SAME]);
+		return -ENOENT;
+	}
+	if (topo_nearest(allowed, n, first, a, b)) {
+		*a = *b = allowed[0];
+		for (int i = 0; i < n; i++)
+			if (allowed[i] == first)
+				*a = *b = first;
+		snprintf(why, whylen, "%s: both ends share PU %d",
+			 lacks[KERF_PL_NEAR], *a);
+		return 0;
+	}
+	got = kerf_topo_relation(*a, *b);
+	len = (size_t)snprintf(why, whylen, "nearest distinct PUs: %s",
+			       pl_names[got]);
+	/* Say what the closer relations lacked. */
+	for (int pl = KERF_PL_SMT; pl < (int)got && len < whylen; pl++)
+		len += (size_t)snprintf(why + len, whylen - len, "; %s",
+					lacks[pl]);
+	return 0;
+}
 
 int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n, int first,
 		   int *a, int *b, char *why, size_t whylen)
@@ -190,6 +272,8 @@ int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n, int first,
 
 	if (!topo && kerf_topo_init())
 		return -EIO;
+	if (pl == KERF_PL_NEAR)
+		return topo_near(allowed, n, first, a, b, why, whylen);
 	for (int i = 0; i < n; i++)
 		have_first |= allowed[i] == first;
 	/* First pass: pairs that include `first`; then any pair. */
@@ -206,6 +290,7 @@ int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n, int first,
 					continue;
 				*a = allowed[i];
 				*b = allowed[j];
+				why[0] = 0;
 				return 0;
 			}
 		}
@@ -217,6 +302,7 @@ int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n, int first,
 				if (l3_of(allowed[i]) != l3_of(allowed[j])) {
 					*a = allowed[i];
 					*b = allowed[j];
+					why[0] = 0;
 					return 0;
 				}
 	}

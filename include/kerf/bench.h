@@ -174,6 +174,14 @@ int kerf_cpu(struct kerf_ctx *ctx);
 int kerf_cpus_allowed(struct kerf_ctx *ctx, int *pus, int max);
 /* Record the PUs a bench used besides its own (helper threads, peers). */
 void kerf_cpus_used(struct kerf_ctx *ctx, int pu);
+/*
+ * Record a PU pair from kerf_topo_pair: the relation it has (info
+ * "placement_got": same, smt, core, l3, numa), the reason from why (info
+ * "placement_why", when not empty), and a warning when both ends share one
+ * PU although they were not asked to.
+ */
+void kerf_placed(struct kerf_ctx *ctx, int asked, int a, int b,
+		 const char *why);
 /* The profile: 0 quick, 1 default, 2 full (for a bench's own loop bounds). */
 int kerf_profile(struct kerf_ctx *ctx);
 /* Directory for scratch files (--tmpdir, default /tmp); exists. */

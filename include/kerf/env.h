@@ -25,4 +25,12 @@ double kerf_env_busy_load(int npus);
  */
 int kerf_env_cpu_times(int pu, uint64_t *steal_ticks, uint64_t *total_ticks);
 
+/*
+ * Scan kernel log text (/dev/kmsg records "6,1,0,-;msg" or dmesg lines
+ * "[ 0.0] msg") for "Hypervisor detected: NAME" and "DMI: ..." and copy
+ * what follows into hv and dmi where they are still empty.
+ */
+void kerf_env_kernel_log_scan(const char *text, char *hv, size_t hvlen,
+			      char *dmi, size_t dmilen);
+
 #endif

@@ -33,6 +33,9 @@ struct hwloc_topology *kerf_topo_get(void);
  *   core  two cores that share an L3
  *   l3    two cores in different L3 groups (same NUMA node when possible)
  *   numa  two different NUMA nodes
+ *   near  the nearest pair of distinct PUs the machine offers (the first
+ *         of smt, core, l3, numa that exists); on one PU, that PU twice
+ * The explicit ones skip where the machine lacks them; near never does.
  */
 enum kerf_placement {
 	KERF_PL_SAME,
@@ -40,15 +43,25 @@ enum kerf_placement {
 	KERF_PL_CORE,
 	KERF_PL_L3,
 	KERF_PL_NUMA,
+	KERF_PL_NEAR,
 };
-#define KERF_PLACEMENT_CHOICES "same,smt,core,l3,numa"
+#define KERF_PLACEMENT_CHOICES "same,smt,core,l3,numa,near"
+
+/* "same", "smt", "core", "l3", "numa", "near". */
+const char *kerf_placement_name(enum kerf_placement pl);
 
 /*
  * Pick two PUs (OS indexes) among allowed[0..n) for placement pl, starting
  * from first (which is used as a when it fits). Returns 0, or -ENOENT with
- * what the host lacks in why ("no SMT: every core has one PU").
+ * what the host lacks in why ("no SMT: every core has one PU"). For near,
+ * why says on success which relation the pair has and what the closer ones
+ * lacked; for the others it is emptied.
  */
 int kerf_topo_pair(enum kerf_placement pl, const int *allowed, int n, int first,
 		   int *a, int *b, char *why, size_t whylen);
+
+/* The closest relation two PUs (OS indexes) have: same, smt, core, l3 or
+ * numa; what a pair picked by near turned out to be. */
+enum kerf_placement kerf_topo_relation(int a, int b);
 
 #endif
