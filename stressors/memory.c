@@ -62,6 +62,7 @@ static void *reserve(uint64_t len)
 struct anon_priv {
 	int64_t workers;
 	uint64_t rate;
+	struct kerf_probe_cfg probe;
 };
 
 static const struct kerf_param anon_params[] = {
@@ -69,6 +70,7 @@ static const struct kerf_param anon_params[] = {
 		 "workers, each allocating until it is killed"),
 	KERF_SIZE("rate", struct anon_priv, rate, "256M", "1M", "64G",
 		  "bytes each worker touches per second"),
+	KERF_PROBE_PARAMS(struct anon_priv, probe, "0", "1ms"),
 	{}
 };
 
@@ -96,7 +98,7 @@ static int anon_start(struct kerf_stress *st)
 		if (pid < 0)
 			return pid;
 	}
-	return 0;
+	return kerf_stress_probe(st, &pv->probe);
 }
 
 static int anon_verdict(struct kerf_stress *st)
@@ -396,6 +398,8 @@ const struct kerf_stressor memory_shmem = {
 struct high_priv {
 	uint64_t high;
 	uint64_t rate;
+	uint64_t ws;
+	struct kerf_probe_cfg probe;
 };
 
 static const struct kerf_param high_params[] = {
@@ -403,6 +407,10 @@ static const struct kerf_param high_params[] = {
 		  "memory.high (0: half the limit)"),
 	KERF_SIZE("rate", struct high_priv, rate, "128M", "1M", "64G",
 		  "bytes touched per second"),
+	KERF_SIZE(
+		"ws", struct high_priv, ws, "0", "0", "64G",
+		"the worker's working set (0: halfway from high to the limit)"),
+	KERF_PROBE_PARAMS(struct high_priv, probe, "1", "1ms"),
 	{}
 };
 
@@ -422,6 +430,11 @@ static int high_setup(struct kerf_stress *st)
 	if (pv->high >= limit)
 		return kerf_stress_fail(st, -EINVAL,
 					"high must be below the limit");
+	if (!pv->ws)
+		pv->ws = pv->high + (limit - pv->high) / 2;
+	if (pv->ws >= limit)
+		return kerf_stress_fail(st, -EINVAL,
+					"ws must be below the limit");
 	err = kerf_cg_mem_high(cg, pv->high);
 	if (err)
 		return kerf_stress_fail(st, err, "cannot set memory.high");
@@ -431,21 +444,21 @@ static int high_setup(struct kerf_stress *st)
 static int high_worker(struct kerf_stress *st, int idx)
 {
 	struct high_priv *pv = kerf_stress_priv(st);
-	uint64_t target = pv->high + (kerf_stress_limit(st) - pv->high) / 2;
-	char *buf = reserve(target);
+	char *buf = reserve(pv->ws);
 
 	if (!buf)
 		return 3;
-	touch(st, buf, 0, target, pv->rate);
+	touch(st, buf, 0, pv->ws, pv->rate);
 	hold(st);
 	return 0;
 }
 
 static int high_start(struct kerf_stress *st)
 {
+	struct high_priv *pv = kerf_stress_priv(st);
 	pid_t pid = kerf_stress_spawn(st, "high", high_worker, 0);
 
-	return pid < 0 ? pid : 0;
+	return pid < 0 ? pid : kerf_stress_probe(st, &pv->probe);
 }
 
 /* Sample i of a timeline column; 0 past its end (a sample not read). */
@@ -507,8 +520,18 @@ static int high_verdict(struct kerf_stress *st)
 	below = growth(st, first_at(st, high * 0.1), first_at(st, high * 0.9));
 	above = growth(st, first_at(st, high), last_alive(st));
 	kerf_stress_figure(st, "high", high, "B");
+	kerf_stress_figure(st, "ws", (double)pv->ws, "B");
 	kerf_stress_figure(st, "rate_below_high_Bps", below, "B/s");
 	kerf_stress_figure(st, "rate_above_high_Bps", above, "B/s");
+	/* The control: a working set well below memory.high is not throttled. */
+	if (pv->ws + pv->ws / 8 < pv->high) {
+		kerf_stress_observed(
+			st, killed == 0 && events == 0,
+			"control (ws %.0f MiB well below memory.high): %d kills, %lld high events",
+			(double)pv->ws / (double)MIB, killed,
+			(long long)events);
+		return 0;
+	}
 	kerf_stress_observed(
 		st, killed == 0 && above < below / 2 && events > 0,
 		"%d kills; allocation %.1f MiB/s below memory.high, %.1f MiB/s above it; %lld high events",
