@@ -482,6 +482,29 @@ int kerf_cg_mem_max(struct kerf_cg *cg, uint64_t bytes)
 	return err;
 }
 
+int kerf_cg_mem_swap(struct kerf_cg *cg, bool allow, uint64_t limit)
+{
+	uint64_t swappiness = 60;
+	int err;
+
+	if (cg->version == 2)
+		return kerf_cg_write(cg, KERF_CG_MEM, "memory.swap.max",
+				     allow ? "max" : "0");
+	if (!kerf_cg_has(cg, KERF_CG_MEM, "memory.memsw.limit_in_bytes"))
+		return -EOPNOTSUPP;
+	err = allow ? kerf_cg_write(cg, KERF_CG_MEM,
+				    "memory.memsw.limit_in_bytes", "-1") :
+		      write_u64(cg, KERF_CG_MEM, "memory.memsw.limit_in_bytes",
+				limit);
+	if (err || !kerf_cg_has(cg, KERF_CG_MEM, "memory.swappiness"))
+		return err;
+	if (!allow)
+		swappiness = 0;
+	else
+		kerf_read_u64("/proc/sys/vm/swappiness", &swappiness);
+	return write_u64(cg, KERF_CG_MEM, "memory.swappiness", swappiness);
+}
+
 int kerf_cg_mem_high(struct kerf_cg *cg, uint64_t bytes)
 {
 	if (cg->version != 2)
