@@ -193,9 +193,9 @@ static void probe_sample_vm(struct kerf_stress *st, size_t reps)
 		buf[0] = '\0';
 	for (i = 0; i < PROBE_NVM; i++) {
 		snprintf(col, sizeof(col), "vm_%s", probe_vm[i]);
-		/* A counter this kernel lacks (no THP): a column of zeros. */
+		/* A counter this kernel lacks (no THP): no column. */
 		if (kerf_kv(buf, probe_vm[i], &v))
-			v = 0;
+			continue;
 		for (size_t k = 0; k < reps; k++)
 			kerf_stress_col(st, col, (double)v);
 	}

@@ -48,6 +48,27 @@ run memory/shmem --limit 64M
 run memory/high --limit 64M --duration 3s
 run memory/victim --limit 64M
 run memory/victim --limit 64M -p group=1
+# The latency probe (issue 19): memory.high far above the working set
+# (the control) and at it; swap through memory.swap.max and a temporary
+# swap file; THP compaction after fragmentation, defrag always and never.
+# KERF_REPS on the kernel command line repeats them (validation runs).
+state()
+{
+	say "KERF-STATE swaps=$(grep -c '^/' /proc/swaps) thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null | tr ' \n' ,,)"
+}
+state
+reps=$(sed -n 's/.*kerf.reps=\([0-9]*\).*/\1/p' /proc/cmdline)
+for _ in $(seq 1 ${reps:-1}); do
+	run memory/high --limit 64M --duration 2s -p high=60M -p ws=24M
+	run memory/high --limit 64M --duration 2s -p high=24M -p ws=24M
+	[ $disk = ext4 ] && run memory/swap --limit 32M --duration 2s \
+		-p swapfile=64M -p rate=32M
+	run memory/thp_compaction --limit 384M --duration 2s -p set_thp=1 \
+		-p defrag=always
+	run memory/thp_compaction --limit 384M --duration 2s -p set_thp=1 \
+		-p defrag=never
+done
+state
 run pids/fork
 run files/nofile
 run cpu/throttle --duration 2s
