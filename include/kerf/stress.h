@@ -128,6 +128,7 @@ struct kerf_probe_cfg {
 	uint64_t period_ns;
 	uint64_t spike_ns; /* a delay above this is a spike */
 	bool thp; /* fault a huge page each period, not a 4 KiB one */
+	bool rt; /* ask for SCHED_FIFO (kept SCHED_OTHER when refused) */
 };
 
 /* The probe's parameters, for a stressor whose priv holds a kerf_probe_cfg. */
@@ -137,7 +138,9 @@ struct kerf_probe_cfg {
 		KERF_TIME("probe_period", st, fld.period_ns, period, "100us", \
 			  "1s", "the probe's period (absolute deadlines)"),   \
 		KERF_TIME("probe_spike", st, fld.spike_ns, "5ms", "10us",     \
-			  "10s", "a probe delay above this is a spike")
+			  "10s", "a probe delay above this is a spike"),      \
+		KERF_BOOL("probe_rt", st, fld.rt, "1",                        \
+			  "1: the probe asks for SCHED_FIFO (CPU noise out)")
 
 /*
  * Spawn the probe (when cfg->on) after the stressor's own workers, from its

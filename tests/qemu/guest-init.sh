@@ -59,14 +59,18 @@ state()
 state
 reps=$(sed -n 's/.*kerf.reps=\([0-9]*\).*/\1/p' /proc/cmdline)
 for _ in $(seq 1 ${reps:-1}); do
-	run memory/high --limit 64M --duration 2s -p high=60M -p ws=24M
-	run memory/high --limit 64M --duration 2s -p high=24M -p ws=24M
+	# A 10 ms probe: under TCG a 4 KiB fault can take a millisecond.
+	run memory/high --limit 64M --duration 2s -p high=60M -p ws=24M \
+		-p probe_period=10ms
+	run memory/high --limit 64M --duration 2s -p high=24M -p ws=24M \
+		-p probe_period=10ms
 	[ $disk = ext4 ] && run memory/swap --limit 32M --duration 2s \
-		-p swapfile=64M -p rate=32M
-	run memory/thp_compaction --limit 384M --duration 2s -p set_thp=1 \
-		-p defrag=always
-	run memory/thp_compaction --limit 384M --duration 2s -p set_thp=1 \
-		-p defrag=never
+		-p swapfile=64M -p rate=32M -p probe_period=10ms
+	for d in always never; do
+		run memory/thp_compaction --limit 512M --duration 6s \
+			-p set_thp=1 -p defrag=$d -p frag_pct=90 \
+			-p probe_period=50ms
+	done
 done
 state
 run pids/fork
