@@ -88,12 +88,12 @@ need("memory/high --limit 64M --duration 2s -p high=24M -p ws=24M -p probe_perio
      and r["outcome"]["events_delta"].get("high", 0) > 0,
      "memory.high at the working set: no high events or no probe")
 if any(c.startswith("memory/swap") for c, _, _ in runs):
-    need("memory/swap --limit 32M --duration 2s -p swapfile=64M -p rate=32M -p probe_period=10ms",
+    need("memory/swap --limit 32M --duration 2s -p swapfile=64M -p rate=64M -p probe_period=10ms",
          lambda r: r["status"] == "ok" and r["figures"].get("pswpout", 0) > 0
          and probed(r), "no swap-out through memory.swap.max, or no probe")
 for d in ("always", "never"):
-    need(f"memory/thp_compaction --limit 512M --duration 6s -p set_thp=1 -p defrag={d} "
-         "-p frag_pct=90 -p probe_period=50ms",
+    need(f"memory/thp_compaction --limit 192M --duration 5s -p set_thp=1 -p defrag={d} "
+         "-p probe_period=50ms",
          lambda r: r["status"] in ("ok", "skip"), "failed")
 for cmd, _, doc in runs:
     if doc and "probe" in doc["results"][0]:

@@ -65,11 +65,10 @@ for _ in $(seq 1 ${reps:-1}); do
 	run memory/high --limit 64M --duration 2s -p high=24M -p ws=24M \
 		-p probe_period=10ms
 	[ $disk = ext4 ] && run memory/swap --limit 32M --duration 2s \
-		-p swapfile=64M -p rate=32M -p probe_period=10ms
+		-p swapfile=64M -p rate=64M -p probe_period=10ms
 	for d in always never; do
-		run memory/thp_compaction --limit 512M --duration 6s \
-			-p set_thp=1 -p defrag=$d -p frag_pct=90 \
-			-p probe_period=50ms
+		run memory/thp_compaction --limit 192M --duration 5s \
+			-p set_thp=1 -p defrag=$d -p probe_period=50ms
 	done
 done
 state
