@@ -20,6 +20,7 @@ ours()
 	while read -r name; do
 		p=${name##*/kerf-}
 		p=${p%%-*}
+		case $p in '' | *[!0-9]*) continue ;; esac
 		case " $mine " in *" $p "*) echo "$name"; continue ;; esac
 		kill -0 "$p" 2>/dev/null || echo "$name"
 	done
