@@ -197,6 +197,7 @@ static void stress_sample_memory(struct kerf_stress *st, uint64_t t_ns,
 				 struct kerf_cg_mem *m)
 {
 	kerf_stress_col(st, "t_ms", (double)t_ns / 1e6);
+	kerf_stress_probe_sample(st, t_ns);
 	if (kerf_cg_mem_read(&st->cg, m))
 		return;
 	stress_col_na(st, "usage", m->usage);
@@ -426,6 +427,7 @@ static void stress_after_workers(struct kerf_stress *st)
 	stress_describe_exits(st);
 	if (st->s->memory)
 		stress_memory_figures(st);
+	kerf_stress_probe_finish(st);
 }
 
 /*
@@ -544,6 +546,7 @@ static void stress_free(struct kerf_stress *st)
 	json_decref(st->units);
 	json_decref(st->info);
 	json_decref(st->timeline);
+	kerf_stress_probe_free(st);
 	free(st->priv);
 }
 
@@ -588,6 +591,9 @@ static json_t *stress_result(struct kerf_stress *st, json_t *params, int err,
 		json_object_set(res, "figure_units", st->units);
 		if (json_object_size(st->timeline))
 			json_object_set(res, "timeline", st->timeline);
+		v = kerf_stress_probe_json(st);
+		if (v)
+			json_object_set_new(res, "probe", v);
 		if (!json_is_true(json_object_get(st->outcome, "as_expected")))
 			*rc = KERF_EXIT_FAIL;
 	} else if (!strcmp(status, "error")) {

@@ -46,8 +46,18 @@ struct kerf_stress {
 	json_t *units; /* name -> unit of each figure */
 	json_t *info; /* name -> string */
 	json_t *timeline; /* column name -> array */
+	struct stress_probe *probe; /* the latency probe, NULL: none */
 	char reason[512];
 };
+
+/* The latency probe's side in kerf (stress_probe.c). */
+/* Its columns of one timeline row (vmstat counters, the probe's delay). */
+void kerf_stress_probe_sample(struct kerf_stress *st, uint64_t t_ns);
+/* After the workers: percentiles, spikes and what moved with them. */
+void kerf_stress_probe_finish(struct kerf_stress *st);
+/* The result's "probe" object (NULL: no probe), then everything freed. */
+json_t *kerf_stress_probe_json(struct kerf_stress *st);
+void kerf_stress_probe_free(struct kerf_stress *st);
 
 /*
  * SIGINT and SIGTERM stop the run (it is still cleaned up and written);

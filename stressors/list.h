@@ -11,6 +11,8 @@ KERF_STRESSOR(memory_pagecache)
 KERF_STRESSOR(memory_shmem)
 KERF_STRESSOR(memory_high)
 KERF_STRESSOR(memory_victim)
+KERF_STRESSOR(memory_swap)
+KERF_STRESSOR(memory_thp_compaction)
 
 /* pids */
 KERF_STRESSOR(pids_fork)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kerf/stress.h"
+#include "kerf/vmknobs.h"
 
 #define MIB (1ull << 20)
 #define PAGE 4096ull
@@ -62,6 +63,7 @@ static void *reserve(uint64_t len)
 struct anon_priv {
 	int64_t workers;
 	uint64_t rate;
+	struct kerf_probe_cfg probe;
 };
 
 static const struct kerf_param anon_params[] = {
@@ -69,6 +71,7 @@ static const struct kerf_param anon_params[] = {
 		 "workers, each allocating until it is killed"),
 	KERF_SIZE("rate", struct anon_priv, rate, "256M", "1M", "64G",
 		  "bytes each worker touches per second"),
+	KERF_PROBE_PARAMS(struct anon_priv, probe, "0", "1ms"),
 	{}
 };
 
@@ -96,7 +99,7 @@ static int anon_start(struct kerf_stress *st)
 		if (pid < 0)
 			return pid;
 	}
-	return 0;
+	return kerf_stress_probe(st, &pv->probe);
 }
 
 static int anon_verdict(struct kerf_stress *st)
@@ -396,6 +399,8 @@ const struct kerf_stressor memory_shmem = {
 struct high_priv {
 	uint64_t high;
 	uint64_t rate;
+	uint64_t ws;
+	struct kerf_probe_cfg probe;
 };
 
 static const struct kerf_param high_params[] = {
@@ -403,6 +408,10 @@ static const struct kerf_param high_params[] = {
 		  "memory.high (0: half the limit)"),
 	KERF_SIZE("rate", struct high_priv, rate, "128M", "1M", "64G",
 		  "bytes touched per second"),
+	KERF_SIZE(
+		"ws", struct high_priv, ws, "0", "0", "64G",
+		"the worker's working set (0: halfway from high to the limit)"),
+	KERF_PROBE_PARAMS(struct high_priv, probe, "1", "1ms"),
 	{}
 };
 
@@ -422,6 +431,11 @@ static int high_setup(struct kerf_stress *st)
 	if (pv->high >= limit)
 		return kerf_stress_fail(st, -EINVAL,
 					"high must be below the limit");
+	if (!pv->ws)
+		pv->ws = pv->high + (limit - pv->high) / 2;
+	if (pv->ws >= limit)
+		return kerf_stress_fail(st, -EINVAL,
+					"ws must be below the limit");
 	err = kerf_cg_mem_high(cg, pv->high);
 	if (err)
 		return kerf_stress_fail(st, err, "cannot set memory.high");
@@ -431,21 +445,21 @@ static int high_setup(struct kerf_stress *st)
 static int high_worker(struct kerf_stress *st, int idx)
 {
 	struct high_priv *pv = kerf_stress_priv(st);
-	uint64_t target = pv->high + (kerf_stress_limit(st) - pv->high) / 2;
-	char *buf = reserve(target);
+	char *buf = reserve(pv->ws);
 
 	if (!buf)
 		return 3;
-	touch(st, buf, 0, target, pv->rate);
+	touch(st, buf, 0, pv->ws, pv->rate);
 	hold(st);
 	return 0;
 }
 
 static int high_start(struct kerf_stress *st)
 {
+	struct high_priv *pv = kerf_stress_priv(st);
 	pid_t pid = kerf_stress_spawn(st, "high", high_worker, 0);
 
-	return pid < 0 ? pid : 0;
+	return pid < 0 ? pid : kerf_stress_probe(st, &pv->probe);
 }
 
 /* Sample i of a timeline column; 0 past its end (a sample not read). */
@@ -507,8 +521,18 @@ static int high_verdict(struct kerf_stress *st)
 	below = growth(st, first_at(st, high * 0.1), first_at(st, high * 0.9));
 	above = growth(st, first_at(st, high), last_alive(st));
 	kerf_stress_figure(st, "high", high, "B");
+	kerf_stress_figure(st, "ws", (double)pv->ws, "B");
 	kerf_stress_figure(st, "rate_below_high_Bps", below, "B/s");
 	kerf_stress_figure(st, "rate_above_high_Bps", above, "B/s");
+	/* The control: a working set well below memory.high is not throttled. */
+	if (pv->ws + pv->ws / 8 < pv->high) {
+		kerf_stress_observed(
+			st, killed == 0 && events == 0,
+			"control (ws %.0f MiB well below memory.high): %d kills, %lld high events",
+			(double)pv->ws / (double)MIB, killed,
+			(long long)events);
+		return 0;
+	}
 	kerf_stress_observed(
 		st, killed == 0 && above < below / 2 && events > 0,
 		"%d kills; allocation %.1f MiB/s below memory.high, %.1f MiB/s above it; %lld high events",
@@ -709,4 +733,362 @@ const struct kerf_stressor memory_victim = {
 	.start = victim_start,
 	.tick = victim_tick,
 	.verdict = victim_verdict,
+};
+
+/* ---- memory/swap ---- */
+
+struct swap_priv {
+	int64_t ws_pct;
+	bool swap;
+	uint64_t swapfile;
+	uint64_t rate;
+	struct kerf_probe_cfg probe;
+	char path[300]; /* the swap file kerf made, "" when none */
+};
+
+static const struct kerf_param swap_params[] = {
+	KERF_INT("ws_pct", struct swap_priv, ws_pct, "150", "50", "1600",
+		 "working set, percent of the limit"),
+	KERF_BOOL("swap", struct swap_priv, swap, "1",
+		  "0: no swap for the cgroup (the control run)"),
+	KERF_SIZE("swapfile", struct swap_priv, swapfile, "0", "0", "64G",
+		  "with no swap on the host: a temporary swap file this big"),
+	KERF_SIZE("rate", struct swap_priv, rate, "256M", "1M", "64G",
+		  "bytes touched per second, pass after pass"),
+	KERF_PROBE_PARAMS(struct swap_priv, probe, "1", "1ms"),
+	{}
+};
+
+/* A temporary swap file, asked for with swapfile=SIZE, when none is on. */
+static int swap_file(struct kerf_stress *st, struct swap_priv *pv)
+{
+	const char *tmpdir = kerf_stress_tmpdir(st);
+	const char *cand[] = { tmpdir, "/var/tmp", "/tmp" };
+	size_t i;
+	int err;
+
+	if (kerf_swap_total()) {
+		kerf_stress_info(st, "swap", "the host's (%llu MiB)",
+				 (unsigned long long)(kerf_swap_total() / MIB));
+		return 0;
+	}
+	if (!pv->swapfile)
+		return pv->swap ?
+			       kerf_stress_skip(
+				       st,
+				       "no swap on this host; -p swapfile=SIZE makes a temporary swap file (removed at the end)") :
+			       0;
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		if (!disk_backed(cand[i], pv->swapfile)) {
+			if (tmpdir)
+				break;
+			continue;
+		}
+		err = kerf_swapfile_add(cand[i], pv->swapfile, pv->path,
+					sizeof(pv->path));
+		if (err)
+			return kerf_stress_fail(st, err,
+						"cannot make a swap file in %s",
+						cand[i]);
+		kerf_stress_info(st, "swap", "temporary file %s (%llu MiB)",
+				 pv->path,
+				 (unsigned long long)(pv->swapfile / MIB));
+		return 0;
+	}
+	return kerf_stress_skip(
+		st,
+		"no disk-backed directory with %llu MiB free for the swap file",
+		(unsigned long long)(pv->swapfile * 5 / 4 / MIB));
+}
+
+/* Swap allowed for the cgroup, or refused (the control run). */
+static int swap_limit(struct kerf_stress *st, struct swap_priv *pv)
+{
+	struct kerf_cg *cg = kerf_stress_cg(st);
+	int err = kerf_cg_mem_swap(cg, pv->swap, kerf_stress_limit(st));
+
+	if (err && !pv->swap && !kerf_swap_total())
+		return 0; /* no swap anywhere: refused anyway */
+	if (err)
+		return kerf_stress_skip(
+			st,
+			"cannot %s swap for the cgroup (v%d: %s; v1 needs swapaccount=1)",
+			pv->swap ? "allow" : "refuse", cg->version,
+			cg->version == 2 ? "memory.swap.max" :
+					   "memory.memsw.limit_in_bytes");
+	return 0;
+}
+
+static int swap_setup(struct kerf_stress *st)
+{
+	struct swap_priv *pv = kerf_stress_priv(st);
+	int err = swap_file(st, pv);
+
+	return err ? err : swap_limit(st, pv);
+}
+
+static int swap_worker(struct kerf_stress *st, int idx)
+{
+	struct swap_priv *pv = kerf_stress_priv(st);
+	uint64_t ws = kerf_stress_limit(st) / 100 * (uint64_t)pv->ws_pct;
+	char *buf = reserve(ws);
+
+	(void)idx;
+	if (!buf)
+		return 3;
+	madvise(buf, ws, MADV_NOHUGEPAGE);
+	while (touch(st, buf, 0, ws, pv->rate))
+		;
+	return 0;
+}
+
+static int swap_start(struct kerf_stress *st)
+{
+	struct swap_priv *pv = kerf_stress_priv(st);
+	pid_t pid = kerf_stress_spawn(st, "swap", swap_worker, 0);
+
+	return pid < 0 ? pid : kerf_stress_probe(st, &pv->probe);
+}
+
+/* Growth of a timeline column over the run (0 when absent). */
+static double col_delta(const struct kerf_stress *st, const char *name)
+{
+	size_t n = kerf_stress_col_len(st, name);
+
+	return n ? high_col(st, name, (long)n - 1) - high_col(st, name, 0) : 0;
+}
+
+static int swap_verdict(struct kerf_stress *st)
+{
+	struct swap_priv *pv = kerf_stress_priv(st);
+	double out = col_delta(st, "vm_pswpout"),
+	       in = col_delta(st, "vm_pswpin");
+	int killed = kerf_stress_nkilled(st);
+
+	kerf_stress_figure(st, "pswpout", out, "pages");
+	kerf_stress_figure(st, "pswpin", in, "pages");
+	if (pv->swap)
+		kerf_stress_observed(
+			st, killed == 0 && out > 0,
+			"%d kills; %.0f pages swapped out, %.0f in (host-wide); probe p99 %.0f us, max %.0f us",
+			killed, out, in,
+			kerf_stress_figure_value(st, "probe_p99_us"),
+			kerf_stress_figure_value(st, "probe_max_us"));
+	else
+		kerf_stress_observed(
+			st, pv->ws_pct <= 100 || killed >= 1,
+			"control (no swap): %d kills; probe p99 %.0f us, max %.0f us",
+			killed, kerf_stress_figure_value(st, "probe_p99_us"),
+			kerf_stress_figure_value(st, "probe_max_us"));
+	return 0;
+}
+
+static void swap_teardown(struct kerf_stress *st)
+{
+	struct swap_priv *pv = kerf_stress_priv(st);
+
+	if (pv->path[0] && kerf_swapfile_remove(pv->path))
+		fprintf(stderr,
+			"kerf stress: could not remove swap file %s (kerf stress --cleanup retries)\n",
+			pv->path);
+	pv->path[0] = '\0';
+}
+
+const struct kerf_stressor memory_swap = {
+	.name = "memory/swap",
+	.summary =
+		"a worker cycles through a working set larger than memory.max, swap allowed",
+	.expected =
+		"swapping (pswpout, pswpin), no kill; the probe stalls while it swaps",
+	.ctrls = KERF_CG_MEM,
+	.memory = true,
+	.unit = "us",
+	.better = KERF_LOWER_IS_BETTER,
+	.headline = "probe_p99_us",
+	.params = swap_params,
+	.priv_size = sizeof(struct swap_priv),
+	.setup = swap_setup,
+	.start = swap_start,
+	.verdict = swap_verdict,
+	.teardown = swap_teardown,
+};
+
+/* ---- memory/thp_compaction ---- */
+
+struct thp_priv {
+	bool set_thp;
+	int defrag;
+	int64_t frag_pct;
+	struct kerf_probe_cfg probe;
+	struct kerf_thp_saved old;
+};
+
+struct thp_shared {
+	int fragmented;
+	uint64_t passes;
+};
+
+static const char *const thp_defrag[] = { "always", "defer", "madvise",
+					  "never" };
+
+static const struct kerf_param thp_params[] = {
+	KERF_BOOL(
+		"set_thp", struct thp_priv, set_thp, "0",
+		"1: kerf may set THP enabled=always and defrag (put back after)"),
+	KERF_ENUM("defrag", struct thp_priv, defrag, "always",
+		  "always,defer,madvise,never", "THP defrag during the run"),
+	KERF_INT(
+		"frag_pct", struct thp_priv, frag_pct, "80", "10", "95",
+		"percent of the limit the fragmenter fills, then frees every other page of"),
+	KERF_PROBE_PARAMS(struct thp_priv, probe, "1", "10ms"),
+	{}
+};
+
+static int thp_setup(struct kerf_stress *st)
+{
+	struct thp_priv *pv = kerf_stress_priv(st);
+	const char *want = thp_defrag[pv->defrag];
+	char en[32], df[32];
+	int err;
+
+	if (kerf_thp_get("enabled", en, sizeof(en)) ||
+	    kerf_thp_get("defrag", df, sizeof(df)))
+		return kerf_stress_skip(
+			st, "no transparent huge pages on this kernel");
+	pv->probe.thp = true;
+	if (!strcmp(en, "always") && !strcmp(df, want)) {
+		kerf_stress_info(st, "thp",
+				 "enabled=always defrag=%s (as found)", want);
+		return 0;
+	}
+	if (!pv->set_thp)
+		return kerf_stress_skip(
+			st,
+			"needs THP enabled=always defrag=%s (now enabled=%s defrag=%s); kerf changes them only when asked: -p set_thp=1",
+			want, en, df);
+	err = kerf_thp_set("always", want, &pv->old);
+	if (err)
+		return kerf_stress_fail(st, err, "cannot set THP settings");
+	kerf_stress_info(
+		st, "thp",
+		"enabled=always defrag=%s (were enabled=%s defrag=%s, put back after)",
+		want, pv->old.enabled, pv->old.defrag);
+	return 0;
+}
+
+/*
+ * The fragmenter fills frag_pct of the limit with 4 KiB pages, then frees
+ * every other one: the free memory it leaves is in single pages, no huge
+ * page fits there without compaction.
+ */
+static int thp_fragmenter(struct kerf_stress *st)
+{
+	struct thp_priv *pv = kerf_stress_priv(st);
+	struct thp_shared *sh = kerf_stress_shared(st);
+	uint64_t len = kerf_stress_limit(st) / 100 * (uint64_t)pv->frag_pct;
+	char *buf = reserve(len);
+	uint64_t off;
+
+	if (!buf)
+		return 3;
+	madvise(buf, len, MADV_NOHUGEPAGE);
+	touch(st, buf, 0, len, 0);
+	for (off = 0; off < len; off += 2 * PAGE)
+		madvise(buf + off, PAGE, MADV_DONTNEED);
+	__atomic_store_n(&sh->fragmented, 1, __ATOMIC_RELEASE);
+	hold(st);
+	return 0;
+}
+
+/* The faulter: a region of what is left, faulted and dropped, again. */
+static int thp_worker(struct kerf_stress *st, int idx)
+{
+	struct thp_priv *pv = kerf_stress_priv(st);
+	struct thp_shared *sh = kerf_stress_shared(st);
+	uint64_t limit = kerf_stress_limit(st);
+	uint64_t held = limit / 200 * (uint64_t)pv->frag_pct;
+	uint64_t len = (limit - held) / 2 & ~(2 * MIB - 1);
+	struct timespec ts = { 0, 1000000 };
+	char *raw, *buf;
+
+	if (idx == 0)
+		return thp_fragmenter(st);
+	raw = reserve(len + 2 * MIB);
+	if (!raw || len < 2 * MIB)
+		return 3;
+	buf = (char *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+	while (!__atomic_load_n(&sh->fragmented, __ATOMIC_ACQUIRE) &&
+	       !kerf_stress_expired(st))
+		nanosleep(&ts, NULL);
+	while (touch(st, buf, 0, len, 0)) {
+		madvise(buf, len, MADV_DONTNEED);
+		__atomic_add_fetch(&sh->passes, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static int thp_start(struct kerf_stress *st)
+{
+	struct thp_priv *pv = kerf_stress_priv(st);
+	pid_t pid = kerf_stress_spawn(st, "fragmenter", thp_worker, 0);
+
+	if (pid >= 0)
+		pid = kerf_stress_spawn(st, "faulter", thp_worker, 1);
+	return pid < 0 ? pid : kerf_stress_probe(st, &pv->probe);
+}
+
+static int thp_verdict(struct kerf_stress *st)
+{
+	struct thp_priv *pv = kerf_stress_priv(st);
+	struct thp_shared *sh = kerf_stress_shared(st);
+	static const char *const vm[] = { "compact_stall", "compact_fail",
+					  "thp_fault_alloc",
+					  "thp_fault_fallback" };
+	double d[4];
+	char col[48];
+	int i, killed = kerf_stress_nkilled(st);
+
+	for (i = 0; i < 4; i++) {
+		snprintf(col, sizeof(col), "vm_%s", vm[i]);
+		d[i] = col_delta(st, col);
+		kerf_stress_figure(st, vm[i], d[i], "count");
+	}
+	kerf_stress_figure(st, "faulter_passes", (double)sh->passes, "count");
+	kerf_stress_observed(
+		st, killed == 0 && sh->passes > 0 && d[2] + d[3] > 0,
+		"defrag=%s: %d kills, %llu passes; compact_stall +%.0f, compact_fail +%.0f, thp_fault_alloc +%.0f, thp_fault_fallback +%.0f (host-wide); probe p99 %.0f us, max %.0f us",
+		thp_defrag[pv->defrag], killed, (unsigned long long)sh->passes,
+		d[0], d[1], d[2], d[3],
+		kerf_stress_figure_value(st, "probe_p99_us"),
+		kerf_stress_figure_value(st, "probe_max_us"));
+	return 0;
+}
+
+static void thp_teardown(struct kerf_stress *st)
+{
+	struct thp_priv *pv = kerf_stress_priv(st);
+
+	if (kerf_thp_restore(&pv->old))
+		fprintf(stderr,
+			"kerf stress: could not put THP back to enabled=%s defrag=%s (kerf stress --cleanup retries from %s)\n",
+			pv->old.enabled, pv->old.defrag, pv->old.state);
+}
+
+const struct kerf_stressor memory_thp_compaction = {
+	.name = "memory/thp_compaction",
+	.summary =
+		"huge page faults after memory is fragmented, THP defrag as set",
+	.expected =
+		"defrag=always: direct compaction (compact_stall) and probe stalls; never: fallbacks instead",
+	.ctrls = KERF_CG_MEM,
+	.memory = true,
+	.unit = "us",
+	.better = KERF_LOWER_IS_BETTER,
+	.headline = "probe_p99_us",
+	.params = thp_params,
+	.priv_size = sizeof(struct thp_priv),
+	.setup = thp_setup,
+	.start = thp_start,
+	.verdict = thp_verdict,
+	.teardown = thp_teardown,
 };

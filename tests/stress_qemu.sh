@@ -38,7 +38,7 @@ accel="-accel tcg"
 start=$(date +%s)
 timeout 560 "$qemu" $accel -m 1024 -smp 1 -display none -no-reboot \
 	-kernel "$kernel" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 loglevel=4 panic=-1 cryptomgr.notests" \
+	-append "console=ttyS0 loglevel=4 panic=-1 cryptomgr.notests kerf.reps=${KERF_QEMU_REPS:-1}" \
 	-drive file="$work/disk.img",format=raw,if=virtio \
 	-serial file:"$work/console.log" -serial file:"$work/data.log" \
 	-monitor none >/dev/null 2>&1

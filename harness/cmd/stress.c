@@ -59,7 +59,8 @@ static void usage(FILE *f)
 		"  --tmpdir DIR       scratch files of memory/pagecache (default: a\n"
 		"                     non-tmpfs directory among $TMPDIR, /var/tmp, /tmp)\n"
 		"  --list             the stressors, their parameters and expected outcomes\n"
-		"  --cleanup          remove cgroups and files left by a kerf that was killed\n"
+		"  --cleanup          undo what a killed kerf left: cgroups, files, its\n"
+		"                     swap file, THP settings (put back as found)\n"
 		"\n"
 		"exit status: 0 every outcome as expected, 1 an outcome differed or a\n"
 		"run failed, 2 bad input or no writable cgroup.\n");

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kerf/cgroup.h"
+#include "kerf/vmknobs.h"
 #include "kerf/procfs.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -481,6 +482,29 @@ int kerf_cg_mem_max(struct kerf_cg *cg, uint64_t bytes)
 	return err;
 }
 
+int kerf_cg_mem_swap(struct kerf_cg *cg, bool allow, uint64_t limit)
+{
+	uint64_t swappiness = 60;
+	int err;
+
+	if (cg->version == 2)
+		return kerf_cg_write(cg, KERF_CG_MEM, "memory.swap.max",
+				     allow ? "max" : "0");
+	if (!kerf_cg_has(cg, KERF_CG_MEM, "memory.memsw.limit_in_bytes"))
+		return -EOPNOTSUPP;
+	err = allow ? kerf_cg_write(cg, KERF_CG_MEM,
+				    "memory.memsw.limit_in_bytes", "-1") :
+		      write_u64(cg, KERF_CG_MEM, "memory.memsw.limit_in_bytes",
+				limit);
+	if (err || !kerf_cg_has(cg, KERF_CG_MEM, "memory.swappiness"))
+		return err;
+	if (!allow)
+		swappiness = 0;
+	else
+		kerf_read_u64("/proc/sys/vm/swappiness", &swappiness);
+	return write_u64(cg, KERF_CG_MEM, "memory.swappiness", swappiness);
+}
+
 int kerf_cg_mem_high(struct kerf_cg *cg, uint64_t bytes)
 {
 	if (cg->version != 2)
@@ -904,6 +928,9 @@ static int sweep_dir(const char *parent, bool v2, bool files,
 		pid = owner_of(de->d_name);
 		if (pid < 0 || kerf_alive(pid))
 			continue;
+		/* THP state kerf could not put back: kept for a later try. */
+		if (files && strstr(de->d_name, "-thp"))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
 		if (files ? unlink(path) : destroy_dir(path, v2, 2000))
 			continue;
@@ -915,11 +942,66 @@ static int sweep_dir(const char *parent, bool v2, bool files,
 	return n;
 }
 
+/* What the leftover sweep over host VM settings counts and logs with. */
+struct cg_vm_sweep {
+	void (*log)(const char *path);
+	int n;
+};
+
+/* A swap file kerf-<pid>-swap of a kerf that is gone: off and removed. */
+static void cg_sweep_swap(const char *path, void *arg)
+{
+	struct cg_vm_sweep *sw = arg;
+	const char *base = strrchr(path, '/');
+	int pid = owner_of(base ? base + 1 : path);
+
+	if (pid < 0 || kerf_alive(pid) || !strstr(path, "-swap"))
+		return;
+	if (kerf_swapfile_remove(path))
+		return;
+	if (sw->log)
+		sw->log(path);
+	sw->n++;
+}
+
+/* THP settings a gone kerf changed (its /dev/shm/kerf-<pid>-thp): put back. */
+static int cg_sweep_thp(void (*log)(const char *path))
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0, pid;
+	DIR *d = opendir("/dev/shm");
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		pid = owner_of(de->d_name);
+		if (pid < 0 || len < 4 ||
+		    strcmp(de->d_name + len - 4, "-thp") || kerf_alive(pid))
+			continue;
+		snprintf(path, sizeof(path), "/dev/shm/%s", de->d_name);
+		if (kerf_thp_restore_file(path))
+			continue;
+		if (log)
+			log(path);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int kerf_cg_cleanup_leftovers(void (*log)(const char *path))
 {
+	struct cg_vm_sweep sw = { log, 0 };
 	char path[PATH_MAX + 32];
 	struct cg_mounts mt;
 	int i, n = 0;
+
+	/* Before the /dev/shm sweep, which would drop the THP state files. */
+	kerf_swap_each(cg_sweep_swap, &sw);
+	n += sw.n + cg_sweep_thp(log);
 
 	scan_mounts(&mt);
 	if (mt.v2[0]) {

@@ -98,6 +98,12 @@ bool kerf_cg_has(const struct kerf_cg *cg, unsigned int ctrl, const char *file);
 /* Memory: limits set before any worker enters. -EOPNOTSUPP where absent. */
 int kerf_cg_mem_max(struct kerf_cg *cg, uint64_t bytes);
 int kerf_cg_mem_high(struct kerf_cg *cg, uint64_t bytes);
+/*
+ * Swap for the cgroup (kerf_cg_mem_max refuses it): v2 memory.swap.max,
+ * v1 memory.memsw.limit_in_bytes (unlimited, or limit: none) and
+ * memory.swappiness (the host's, or 0).
+ */
+int kerf_cg_mem_swap(struct kerf_cg *cg, bool allow, uint64_t limit);
 int kerf_cg_mem_oom_group(struct kerf_cg *cg);
 int kerf_cg_pids_max(struct kerf_cg *cg, uint64_t n);
 int kerf_cg_cpu_max(struct kerf_cg *cg, uint64_t quota_us, uint64_t period_us);

@@ -114,4 +114,38 @@ void kerf_stress_outcome_bool(struct kerf_stress *st, const char *key, bool v);
 /* Sleep until the next multiple of period_ns after *next (absolute). */
 void kerf_stress_pace(uint64_t *next, uint64_t period_ns);
 
+/*
+ * The latency probe (harness/stress_probe.c): a worker in the run's cgroup
+ * that every period faults one page of its own (a 2 MiB huge page with thp)
+ * and records how late it finished against an absolute schedule. Its delay
+ * goes into the timeline (probe_delay_max_us, probe_spikes), its
+ * percentiles into the figures (probe_p50_us ... probe_max_us), and each
+ * spike above the threshold, with the counters that moved while it
+ * lasted, into the result's "probe" object.
+ */
+struct kerf_probe_cfg {
+	bool on;
+	uint64_t period_ns;
+	uint64_t spike_ns; /* a delay above this is a spike */
+	bool thp; /* fault a huge page each period, not a 4 KiB one */
+	bool rt; /* ask for SCHED_FIFO (kept SCHED_OTHER when refused) */
+};
+
+/* The probe's parameters, for a stressor whose priv holds a kerf_probe_cfg. */
+#define KERF_PROBE_PARAMS(st, fld, dflt, period)                              \
+	KERF_BOOL("probe", st, fld.on, dflt,                                  \
+		  "1: a latency probe in the cgroup (figures probe_*)"),      \
+		KERF_TIME("probe_period", st, fld.period_ns, period, "100us", \
+			  "1s", "the probe's period (absolute deadlines)"),   \
+		KERF_TIME("probe_spike", st, fld.spike_ns, "5ms", "10us",     \
+			  "10s", "a probe delay above this is a spike"),      \
+		KERF_BOOL("probe_rt", st, fld.rt, "1",                        \
+			  "1: the probe asks for SCHED_FIFO (CPU noise out)")
+
+/*
+ * Spawn the probe (when cfg->on) after the stressor's own workers, from its
+ * start(). 0 or a negative errno.
+ */
+int kerf_stress_probe(struct kerf_stress *st, const struct kerf_probe_cfg *cfg);
+
 #endif

@@ -5,7 +5,7 @@ import json
 import sys
 
 lines = open(sys.argv[1], errors="replace").read().replace("\r", "").split("\n")
-runs, checks, cur, buf = [], [], None, []
+runs, checks, states, cur, buf = [], [], [], None, []
 for ln in lines:
     if ln.startswith("KERF-GUEST"):
         print(ln)
@@ -18,6 +18,8 @@ for ln in lines:
             doc = None
         runs.append((cur[3], cur[2], doc))
         cur = None
+    elif ln.startswith("KERF-STATE"):
+        states.append(ln)
     elif ln.startswith("KERF-CHECK"):
         checks.append(dict(kv.split("=") if "=" in kv else ("name", kv)
                            for kv in ln.split()[1:]))
@@ -69,6 +71,38 @@ need("memory/victim --limit 64M -p group=1",
 need("memory/anon --limit 64M",
      lambda r: "pressure_some_total_us" in r["timeline"] and "pgscan" in r["timeline"],
      "v2 timeline lacks pressure or pgscan")
+
+
+def probed(r):
+    f = r.get("figures", {})
+    return all(k in f for k in ("probe_p50_us", "probe_p99_us", "probe_max_us")) \
+        and "probe_delay_max_us" in r.get("timeline", {})
+
+
+need("memory/high --limit 64M --duration 2s -p high=60M -p ws=24M -p probe_period=10ms",
+     lambda r: r["status"] == "ok" and probed(r)
+     and r["outcome"]["events_delta"].get("high") == 0,
+     "the control (high far above ws) was throttled or has no probe")
+need("memory/high --limit 64M --duration 2s -p high=24M -p ws=24M -p probe_period=10ms",
+     lambda r: r["status"] == "ok" and probed(r)
+     and r["outcome"]["events_delta"].get("high", 0) > 0,
+     "memory.high at the working set: no high events or no probe")
+if any(c.startswith("memory/swap") for c, _, _ in runs):
+    need("memory/swap --limit 32M --duration 2s -p swapfile=64M -p rate=64M -p probe_period=10ms",
+         lambda r: r["status"] == "ok" and r["figures"].get("pswpout", 0) > 0
+         and probed(r), "no swap-out through memory.swap.max, or no probe")
+need("memory/thp_compaction --limit 32M --duration 5s -p set_thp=1 -p defrag=always "
+     "-p probe_period=50ms", lambda r: r["status"] in ("ok", "skip"), "failed")
+for cmd, _, doc in runs:
+    if doc and "probe" in doc["results"][0]:
+        f = doc["results"][0]["figures"]
+        print(f"  probe {cmd}: p50 {f['probe_p50_us']:.0f} p99 {f['probe_p99_us']:.0f} "
+              f"max {f['probe_max_us']:.0f} us, {f.get('probe_spikes', 0):.0f} spikes; "
+              + " ".join(f"{k}={f[k]:.0f}" for k in ("compact_stall", "thp_fault_alloc",
+                                                       "thp_fault_fallback", "pswpout") if k in f))
+print("\n".join(states))
+if len(states) != 2 or states[0] != states[1]:
+    fails.append(f"swap list or THP settings not as found: {states}")
 
 if "memory/anon --limit 64M" in by:
     tl = by["memory/anon --limit 64M"]["timeline"]

@@ -48,6 +48,30 @@ run memory/shmem --limit 64M
 run memory/high --limit 64M --duration 3s
 run memory/victim --limit 64M
 run memory/victim --limit 64M -p group=1
+# The latency probe (issue 19): memory.high far above the working set
+# (the control) and at it; swap through memory.swap.max and a temporary
+# swap file; THP compaction after fragmentation.
+# KERF_REPS on the kernel command line repeats them (validation runs).
+state()
+{
+	say "KERF-STATE swaps=$(grep -c '^/' /proc/swaps) thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null | tr ' \n' ,,)"
+}
+state
+reps=$(sed -n 's/.*kerf.reps=\([0-9]*\).*/\1/p' /proc/cmdline)
+for _ in $(seq 1 ${reps:-1}); do
+	# A 10 ms probe: under TCG a 4 KiB fault can take a millisecond.
+	run memory/high --limit 64M --duration 2s -p high=60M -p ws=24M \
+		-p probe_period=10ms
+	run memory/high --limit 64M --duration 2s -p high=24M -p ws=24M \
+		-p probe_period=10ms
+	[ $disk = ext4 ] && run memory/swap --limit 32M --duration 2s \
+		-p swapfile=64M -p rate=64M -p probe_period=10ms
+	# The path only (set, fault, put back): TCG touches 16-150 MB/s, and
+	# fragmenting 26 MiB of a 1 GiB guest leaves it whole huge pages.
+	run memory/thp_compaction --limit 32M --duration 5s -p set_thp=1 \
+		-p defrag=always -p probe_period=50ms
+done
+state
 run pids/fork
 run files/nofile
 run cpu/throttle --duration 2s
