@@ -6,7 +6,9 @@ set -u
 fail=0
 for sig in INT TERM; do
 	out=$(mktemp -d)
-	"$KERF" run calib/spin -p work=100,200,300,400,500,600,700,800 \
+	# Its own session: the workers are told apart from other kerfs on a
+	# shared machine by session id (they change process group, not session).
+	setsid "$KERF" run calib/spin -p work=100,200,300,400,500,600,700,800 \
 		--procs 3 --samples 5 --out "$out" >/dev/null 2>&1 &
 	pid=$!
 	for _ in $(seq 1 600); do
@@ -32,10 +34,10 @@ assert 1 <= len(run["results"]) < 8, len(run["results"])
 assert all(r["status"] == "ok" for r in run["results"])
 PY
 	for _ in $(seq 1 50); do
-		pgrep -f "kerf __worker.*calib/spin" >/dev/null || break
+		pgrep -s $pid >/dev/null || break
 		sleep 0.1
 	done
-	if pgrep -f "kerf __worker.*calib/spin" >/dev/null; then
+	if pgrep -s $pid >/dev/null; then
 		echo "FAIL: SIG$sig: a worker outlived the runner"; fail=1
 	fi
 	rm -rf "$out"
