@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kerf/outfile.h"
 #include "kerf/result.h"
 
 void kerf_utc_now(char *buf, size_t len)
@@ -84,64 +85,30 @@ json_t *kerf_run_derived(json_t *run)
 	return d;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 int kerf_run_write(const json_t *run, const char *dir)
 {
-	char tmp[4096], dst[4096];
-	int fd, err = 0;
+	struct kerf_outfile o;
+	char dst[4096];
 	char *text;
-	size_t len, off = 0;
+	bool ok;
+	int err;
 
 	if (snprintf(dst, sizeof(dst), "%s/run.json", dir) >= (int)sizeof(dst))
 		return -ENAMETOOLONG;
-	snprintf(tmp, sizeof(tmp), "%s/.run.json.%d.tmp", dir, (int)getpid());
 	/* JSON_REAL_PRECISION 17 keeps every double exact on reading back. */
 	text = json_dumps(run, JSON_INDENT(1) | JSON_REAL_PRECISION(17) |
 				       JSON_ENSURE_ASCII);
 	if (!text)
 		return -ENOMEM;
-	len = strlen(text);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = -errno;
-		goto out_free;
+	/* A fresh temporary file (mkstemp) renamed over run.json: a name
+	 * planted in DIR is never opened, a symlink never followed. */
+	err = kerf_out_open(&o, dst);
+	if (!err) {
+		ok = fputs(text, o.f) >= 0 && fputc('\n', o.f) != EOF;
+		err = kerf_out_close(&o, ok);
+		if (!err && !ok)
+			err = -EIO;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!err && write(fd, "\n", 1) != 1)
-		err = -EIO;
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, dst))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	else
-		fsync_dir(dir);
-out_free:
 	free(text);
 	return err;
 }

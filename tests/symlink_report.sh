@@ -82,5 +82,17 @@ for fmt in gbench bmf csv; do
 		fail=1
 	fi
 done
+# 5. kerf run: run.json and its temporary file planted as links
+mkdir -p "$work/run"
+ln -sf "$work/victim" "$work/run/run.json"
+for p in $(seq 1 40); do ln -sf "$work/victim" "$work/run/.run.json.$p.tmp"; done
+"$KERF" run calib/spin --quick --procs 1 --samples 2 --out "$work/run" \
+	>/dev/null 2>"$work/err"
+rc=$?
+victim_intact "kerf run --out onto a link"
+if [ $rc -ne 0 ] || [ -L "$work/run/run.json" ]; then
+	echo "FAIL: kerf run: exit $rc, link left: $(cat "$work/err")"; fail=1
+fi
+
 [ $fail = 0 ] && echo "ok: no write went through a planted link"
 exit $fail
