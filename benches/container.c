@@ -108,3 +108,24 @@ const struct kerf_bench container_copyup = {
 	.teardown = kerf_ct_ov_teardown,
 	.derive = &kerf_derive_container,
 };
+
+static const struct kerf_param start_params[] = {
+	KERF_ENUM(
+		"hier", struct kerf_ct_st_priv, cg.hier, "v2,v1", "v1,v2",
+		"the container's cgroup: v2 entered by CLONE_INTO_CGROUP, v1 by cgroup.procs"),
+	{}
+};
+
+const struct kerf_bench container_start = {
+	.name = "container/start",
+	.summary = "start /bin/true in a fresh container (cgroup, clone3 with "
+		   "all namespaces, overlay root, pivot_root, /proc, exec) "
+		   "to its exit",
+	.unit = "ns/op",
+	.flags = KERF_F_ROOT | KERF_F_SAMPLES | KERF_F_ONEPROC,
+	.params = start_params,
+	.priv_size = sizeof(struct kerf_ct_st_priv),
+	.setup = kerf_ct_st_setup,
+	.run = kerf_ct_st_run,
+	.teardown = kerf_ct_st_teardown,
+};

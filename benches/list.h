@@ -90,5 +90,6 @@ KERF_BENCH(container_unshare)
 KERF_BENCH(container_cgroup)
 KERF_BENCH(container_overlay)
 KERF_BENCH(container_copyup)
+KERF_BENCH(container_start)
 
 /* end */

@@ -108,4 +108,23 @@ int kerf_ct_cu_run(struct kerf_ctx *ctx, uint64_t n);
 void kerf_ct_ov_teardown(struct kerf_ctx *ctx);
 extern const struct kerf_derive kerf_derive_container;
 
+/* container/start: parts cgroup, clone, overlay, pivot_root, proc, exec */
+#define KERF_CT_ST_NPARTS 6
+#define KERF_CT_ST_CAP 4096 /* samples whose parts are kept */
+struct kerf_ct_st_page { /* shared with the container's first process */
+	uint64_t t[4];
+	int stage, err;
+};
+struct kerf_ct_st_priv {
+	struct kerf_ct_cg_priv cg;
+	char dir[PATH_MAX], merged[PATH_MAX + 8], opts[3 * 4096];
+	char why[256];
+	struct kerf_ct_st_page *page;
+	int sync[2];
+	uint64_t *rec, nrec, runs, seq, cleanup_ns;
+};
+int kerf_ct_st_setup(struct kerf_ctx *ctx);
+int kerf_ct_st_run(struct kerf_ctx *ctx, uint64_t n);
+void kerf_ct_st_teardown(struct kerf_ctx *ctx);
+
 #endif
