@@ -129,3 +129,22 @@ const struct kerf_bench container_start = {
 	.run = kerf_ct_st_run,
 	.teardown = kerf_ct_st_teardown,
 };
+
+static const struct kerf_param runtime_params[] = {
+	KERF_ENUM("rt", struct kerf_ct_rt_priv, rt, "crun,runc", "crun,runc",
+		  "the OCI runtime"),
+	{}
+};
+
+const struct kerf_bench container_runtime = {
+	.name = "container/runtime",
+	.summary = "an OCI runtime's `run` of /bin/true from a bundle kerf "
+		   "prepares, fork to exit (container/start's yardstick)",
+	.unit = "ns/op",
+	.flags = KERF_F_ROOT | KERF_F_SAMPLES | KERF_F_ONEPROC,
+	.params = runtime_params,
+	.priv_size = sizeof(struct kerf_ct_rt_priv),
+	.setup = kerf_ct_rt_setup,
+	.run = kerf_ct_rt_run,
+	.teardown = kerf_ct_rt_teardown,
+};

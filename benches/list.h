@@ -91,5 +91,6 @@ KERF_BENCH(container_cgroup)
 KERF_BENCH(container_overlay)
 KERF_BENCH(container_copyup)
 KERF_BENCH(container_start)
+KERF_BENCH(container_runtime)
 
 /* end */

@@ -127,4 +127,14 @@ int kerf_ct_st_setup(struct kerf_ctx *ctx);
 int kerf_ct_st_run(struct kerf_ctx *ctx, uint64_t n);
 void kerf_ct_st_teardown(struct kerf_ctx *ctx);
 
+/* container/runtime */
+struct kerf_ct_rt_priv {
+	int rt;
+	char bin[PATH_MAX], dir[PATH_MAX];
+	uint64_t seq;
+};
+int kerf_ct_rt_setup(struct kerf_ctx *ctx);
+int kerf_ct_rt_run(struct kerf_ctx *ctx, uint64_t n);
+void kerf_ct_rt_teardown(struct kerf_ctx *ctx);
+
 #endif
