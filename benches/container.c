@@ -73,7 +73,7 @@ const struct kerf_bench container_overlay = {
 	.summary = "an overlay of N lower layers: mount, and stat, open, "
 		   "readdir of the lowest layer's files",
 	.unit = "ns/op",
-	.flags = KERF_F_SAMPLES | KERF_F_ONEPROC,
+	.flags = KERF_F_SAMPLES,
 	.params = overlay_params,
 	.priv_size = sizeof(struct kerf_ct_ov_priv),
 	.quick = "layers=1,8,64",
