@@ -17,6 +17,7 @@
 
 #include "kerf/cgroup.h"
 #include "kerf/container.h"
+#include "kerf/result.h"
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
@@ -32,21 +33,6 @@ static const char *const container_st_parts[KERF_CT_ST_NPARTS] = {
 	"cgroup", "clone", "overlay", "pivot_root", "proc", "exec_exit",
 };
 
-static int container_st_mkdirs(char *path)
-{
-	char *s;
-
-	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			*s = '/';
-			return -errno;
-		}
-		*s = '/';
-	}
-	return 0;
-}
-
 /* Copy src to root/src (its directories made), mode 0755. */
 static int container_st_copy(const char *root, const char *src)
 {
@@ -55,9 +41,11 @@ static int container_st_copy(const char *root, const char *src)
 	ssize_t r;
 
 	snprintf(dst, sizeof(dst), "%s%s", root, src);
-	err = container_st_mkdirs(dst);
+	*strrchr(dst, '/') = '\0';
+	err = kerf_mkdir_p(dst);
 	if (err)
 		return err;
+	snprintf(dst, sizeof(dst), "%s%s", root, src);
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
@@ -107,14 +95,13 @@ static int container_st_libs(char *buf, size_t len)
 
 int kerf_ct_rootfs(const char *dir, char *why, size_t len)
 {
-	static const char *const dirs[] = { "/proc/", "/dev/", "/sys/",
-					    "/tmp/" };
+	static const char *const dirs[] = { "/proc", "/dev", "/sys", "/tmp" };
 	char list[8192], path[PATH_MAX + 64], *line, *save, *s;
 	int err, i, n = 0;
 
 	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s%s", dir, dirs[i]);
-		container_st_mkdirs(path);
+		kerf_mkdir_p(path);
 	}
 	err = container_st_copy(dir, "/bin/true");
 	if (!err)
