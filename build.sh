@@ -15,7 +15,7 @@ BUILD_PKGS="cmake make gcc pkg-config liburing-dev libhwloc-dev libnuma-dev libj
 # github-action-benchmark, man, dpkg, the CI linters), strace (is the vDSO
 # serving?) and a real cgroup v2 kernel under qemu; CI (.ci/run) checks the
 # formatting with clang-format.
-TEST_PKGS="strace qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libbenchmark-tools python3-scipy clang-format
+TEST_PKGS="strace qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio crun runc libbenchmark-tools python3-scipy clang-format
 clang libclang-rt-14-dev python3-jsonschema python3-yaml nodejs shellcheck man-db groff-base dpkg-dev"
 # npm comes with nodejs from NodeSource (whose nodejs Debian's npm conflicts
 # with); only a Debian nodejs needs Debian's npm.

@@ -88,5 +88,9 @@ KERF_BENCH(numa_access)
 /* container */
 KERF_BENCH(container_unshare)
 KERF_BENCH(container_cgroup)
+KERF_BENCH(container_overlay)
+KERF_BENCH(container_copyup)
+KERF_BENCH(container_start)
+KERF_BENCH(container_runtime)
 
 /* end */

@@ -145,12 +145,16 @@ static int container_cg_v2(struct kerf_ctx *ctx, struct kerf_ct_cg_priv *p)
 
 int kerf_ct_cg_setup(struct kerf_ctx *ctx)
 {
-	struct kerf_ct_cg_priv *p = kerf_priv(ctx);
-	int err;
-
 	if (geteuid() != 0)
 		return kerf_skip(ctx, "creating cgroups needs root");
 	kerf_ct_cleanup_leftovers(kerf_tmpdir(ctx));
+	return kerf_ct_cg_prepare(ctx, kerf_priv(ctx));
+}
+
+int kerf_ct_cg_prepare(struct kerf_ctx *ctx, struct kerf_ct_cg_priv *p)
+{
+	int err;
+
 	snprintf(p->prefix, sizeof(p->prefix), "kerf-%d-c%d", kerf_ct_owner(),
 		 (int)getpid());
 	err = p->hier == HIER_V1 ? container_cg_v1(ctx, p) :
@@ -176,8 +180,7 @@ static int container_cg_wait(void *arg)
 static int container_cg_move(struct kerf_ct_cg_priv *p, char dirs[][PATH_MAX],
 			     pid_t *child)
 {
-	char pid[32];
-	int fds[2], i, err = 0, dfd;
+	int fds[2], err = 0, dfd;
 
 	if (p->move == MOVE_CLONE) {
 		dfd = open(dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -191,31 +194,35 @@ static int container_cg_move(struct kerf_ct_cg_priv *p, char dirs[][PATH_MAX],
 		return -errno;
 	*child = kerf_ct_clone3(0, -1, container_cg_wait, &fds[0]);
 	close(fds[0]);
-	snprintf(pid, sizeof(pid), "%d", (int)*child);
-	for (i = 0; *child > 0 && !err && i < p->nparent; i++)
-		err = container_cg_put(dirs[i], "cgroup.procs", pid);
+	if (*child > 0)
+		err = kerf_ct_cg_procs(p, dirs, *child);
 	if (write(fds[1], "", 1) != 1 && !err)
 		err = -errno;
 	close(fds[1]);
 	return *child < 0 ? *child : err;
 }
 
-/* One cgroup: made, limited, entered, left, removed; the parts timed. */
-static int container_cg_once(struct kerf_ct_cg_priv *p)
+int kerf_ct_cg_make(struct kerf_ct_cg_priv *p, char dirs[][PATH_MAX], int *made)
 {
-	char dirs[KERF_CG_NCTRL][PATH_MAX];
-	uint64_t t0 = kerf_now_ns(), t1, t2, t3;
-	pid_t child = -1;
-	int i, j, made = 0, err = 0, st;
+	int err = 0;
 
-	for (i = 0; i < p->nparent && !err; i++, made++) {
-		snprintf(dirs[i], PATH_MAX, "%.3900s/%s-%llu", p->parent[i],
-			 p->prefix, (unsigned long long)p->seq);
-		if (mkdir(dirs[i], 0755))
+	for (*made = 0; *made < p->nparent && !err; (*made)++) {
+		snprintf(dirs[*made], PATH_MAX, "%.3900s/%s-%llu",
+			 p->parent[*made], p->prefix,
+			 (unsigned long long)p->seq);
+		if (mkdir(dirs[*made], 0755))
 			err = -errno;
 	}
+	if (err)
+		(*made)--;
 	p->seq++;
-	t1 = kerf_now_ns();
+	return err;
+}
+
+int kerf_ct_cg_limit(struct kerf_ct_cg_priv *p, char dirs[][PATH_MAX])
+{
+	int i, j, err = 0;
+
 	for (i = 0; i < p->nparent && !err; i++)
 		for (j = 0; j < KERF_CG_NCTRL && !err; j++) {
 			unsigned int c = container_cg_limits[j].ctrl;
@@ -231,15 +238,51 @@ static int container_cg_once(struct kerf_ct_cg_priv *p)
 					container_cg_limits[j].v1val :
 					container_cg_limits[j].v2val);
 		}
+	return err;
+}
+
+int kerf_ct_cg_remove(char dirs[][PATH_MAX], int made)
+{
+	int i, err = 0;
+
+	for (i = made - 1; i >= 0; i--)
+		if (rmdir(dirs[i]) && !err)
+			err = -errno;
+	return err;
+}
+
+int kerf_ct_cg_procs(struct kerf_ct_cg_priv *p, char dirs[][PATH_MAX],
+		     pid_t pid)
+{
+	char buf[32];
+	int i, err = 0;
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (i = 0; !err && i < p->nparent; i++)
+		err = container_cg_put(dirs[i], "cgroup.procs", buf);
+	return err;
+}
+
+/* One cgroup: made, limited, entered, left, removed; the parts timed. */
+static int container_cg_once(struct kerf_ct_cg_priv *p)
+{
+	char dirs[KERF_CG_NCTRL][PATH_MAX];
+	uint64_t t0 = kerf_now_ns(), t1, t2, t3;
+	pid_t child = -1;
+	int made, err, st;
+
+	err = kerf_ct_cg_make(p, dirs, &made);
+	t1 = kerf_now_ns();
+	if (!err)
+		err = kerf_ct_cg_limit(p, dirs);
 	t2 = kerf_now_ns();
 	if (!err)
 		err = container_cg_move(p, dirs, &child);
 	if (child > 0 && waitpid(child, &st, 0) != child && !err)
 		err = -errno;
 	t3 = kerf_now_ns();
-	for (i = made - 1; i >= 0; i--)
-		if (rmdir(dirs[i]) && !err)
-			err = -errno;
+	if (kerf_ct_cg_remove(dirs, made) && !err)
+		err = -errno;
 	p->mkdir_ns += t1 - t0;
 	p->limits_ns += t2 - t1;
 	p->move_ns += t3 - t2;
