@@ -63,8 +63,8 @@ static const struct kerf_param overlay_params[] = {
 		"on", struct kerf_ct_ov_priv, on, "overlay,plain",
 		"overlay,plain",
 		"through the overlay, or the same files on the file system below"),
-	KERF_INT("layers", struct kerf_ct_ov_priv, layers, "1,2,4,8,16,32,64",
-		 "1", "128", "lower layers"),
+	KERF_INT("layers", struct kerf_ct_ov_priv, layers, "1,8,64", "1", "128",
+		 "lower layers"),
 	{}
 };
 
@@ -76,7 +76,8 @@ const struct kerf_bench container_overlay = {
 	.flags = KERF_F_SAMPLES,
 	.params = overlay_params,
 	.priv_size = sizeof(struct kerf_ct_ov_priv),
-	.quick = "layers=1,8,64",
+	.quick = "layers=1,64",
+	.full = "layers=1,2,4,8,16,32,64",
 	.setup = kerf_ct_ov_setup,
 	.run = kerf_ct_ov_run,
 	.teardown = kerf_ct_ov_teardown,
@@ -84,8 +85,7 @@ const struct kerf_bench container_overlay = {
 };
 
 static const struct kerf_param copyup_params[] = {
-	KERF_SIZE("size", struct kerf_ct_ov_priv, size,
-		  "4K,64K,1M,16M,64M,256M,1G", "0", "16G",
+	KERF_SIZE("size", struct kerf_ct_ov_priv, size, "4K,1M,64M", "0", "16G",
 		  "size of the file in the lower layer"),
 	KERF_ENUM(
 		"on", struct kerf_ct_ov_priv, on, "overlay,plain",
@@ -102,7 +102,8 @@ const struct kerf_bench container_copyup = {
 	.flags = KERF_F_SAMPLES | KERF_F_ONEPROC,
 	.params = copyup_params,
 	.priv_size = sizeof(struct kerf_ct_ov_priv),
-	.quick = "size=4K,1M,64M",
+	.quick = "size=4K,64M",
+	.full = "size=4K,64K,1M,16M,64M,256M,1G",
 	.setup = kerf_ct_cu_setup,
 	.run = kerf_ct_cu_run,
 	.teardown = kerf_ct_ov_teardown,
