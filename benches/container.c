@@ -25,6 +25,7 @@ const struct kerf_bench container_unshare = {
 	.summary = "create a namespace type in a forked child, exit, wait",
 	.unit = "ns/op",
 	.params = unshare_params,
+	.quick = "via=clone",
 	.priv_size = sizeof(struct kerf_ct_ns_priv),
 	.setup = kerf_ct_ns_setup,
 	.run = kerf_ct_ns_run,
