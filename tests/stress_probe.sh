@@ -46,3 +46,19 @@ assert "probe" not in off and "probe_p99_us" not in off.get("figures", {}), "pro
 assert "probe_delay_max_us" not in off.get("timeline", {}), "probe column without probe=1"
 print("ok: no probe unless asked")
 PY
+rc=$?
+[ $rc -eq 0 ] || exit $rc
+# The report draws the probe on its own axis, spikes marked, text inside
+# the canvas; a run without the probe gets no such plot.
+"$KERF" report "$out/on" -o "$out/rep-on" >/dev/null 2>&1 || { echo "FAIL: report of the probe run"; exit 1; }
+"$KERF" report "$out/off" -o "$out/rep-off" >/dev/null 2>&1 || { echo "FAIL: report of the plain run"; exit 1; }
+gp=$(ls "$out"/rep-on/plots/*-probe-*.gp 2>/dev/null | head -1)
+[ -n "$gp" ] && [ -s "${gp%.gp}.svg" ] || { echo "FAIL: no probe plot"; exit 1; }
+grep -q 'set logscale y' "$gp" || { echo "FAIL: the probe's axis is not log"; exit 1; }
+if python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["results"][0]["probe"]["spikes_total"] else 1)' "$out/on/run.json"; then
+	grep -q 'set object rect' "$gp" || { echo "FAIL: spikes not marked"; exit 1; }
+fi
+ls "$out"/rep-off/plots/*-probe-* >/dev/null 2>&1 && { echo "FAIL: a probe plot without the probe"; exit 1; }
+python3 "$KERF_TESTS/svg_text.py" "$out/rep-on" || exit 1
+echo "ok: the report draws the probe"
+

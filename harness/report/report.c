@@ -197,6 +197,9 @@ static int report_family_plots(struct report *rep, const char *fam,
 	for (i = 0; i < fr->n; i++) {
 		if (json_is_object(json_object_get(fr->v[i].r, "timeline"))) {
 			ret = rep_plot_timeline(rep, fr->v[i].r, fr->v[i].run);
+			if (!ret)
+				ret = rep_plot_probe(rep, fr->v[i].r,
+						     fr->v[i].run);
 			if (ret)
 				goto out;
 		}

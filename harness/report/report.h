@@ -94,6 +94,8 @@ bool rep_vdso_varies(const json_t *vals);
 int rep_plot_vdso(struct report *rep, const char *fam, const char *unit,
 		  const struct rlist *fr, const json_t *pairbench);
 int rep_plot_timeline(struct report *rep, const json_t *r, int run);
+/* probe.c: a stressor's latency probe, when it ran (nothing otherwise). */
+int rep_plot_probe(struct report *rep, const json_t *r, int run);
 int rep_plot_compare(struct report *rep);
 /* compare.c: the one way a string from a run goes into a gnuplot script. */
 void rep_gp_str(FILE *gp, const char *s);
