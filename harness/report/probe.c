@@ -11,7 +11,7 @@
 #define PROBE_W 900
 #define PROBE_H 360
 #define PROBE_LABELS 6 /* spikes labelled, the worst first */
-#define PROBE_LABEL_CHARS 44 /* 9 pt text up the plot area's height */
+#define PROBE_LABEL_CHARS 34 /* 9 pt text up the plot area's height */
 
 /* The worst spikes first: indexes into spikes[], at most max. */
 static int probe_worst(const json_t *spikes, int *idx, int max)
