@@ -6,24 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "kerf/gate.h"
 #include "kerf/hypo.h"
 #include "kerf/stats.h"
 
 #define M 20 /* results */
 #define ALPHA 0.05
-
-static int fails;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			fails++;                                             \
-		}                                                            \
-	} while (0)
 
 /* A standard normal by Box-Muller. */
 static double calib_normal(struct kerf_rng *r)

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kerf/cgroup.h"
 #include "kerf/container.h"
 
 #ifndef CLONE_NEWTIME
@@ -22,18 +23,6 @@
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
 #endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
-
-/* struct clone_args up to the cgroup field (CLONE_ARGS_SIZE_VER2). */
-struct container_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
-	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
 
 /* In KERF_CT_NS_CHOICES order; the ucount limit that counts each type. */
 static const struct {
@@ -70,7 +59,7 @@ uint64_t kerf_ct_ns_flags(int choice)
 pid_t kerf_ct_clone3(uint64_t flags, int cgroup_fd, int (*fn)(void *),
 		     void *arg)
 {
-	struct container_clone_args ca = {
+	struct kerf_clone_args ca = {
 		.flags = flags,
 		.exit_signal = SIGCHLD,
 	};

@@ -19,19 +19,6 @@
 #include "kerf/vmknobs.h"
 #include "kerf/procfs.h"
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
-
-/* The kernel's struct clone_args up to the cgroup field (CLONE_ARGS_SIZE_VER2). */
-struct kerf_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
-	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-
 static const char *const ctrl_name[KERF_CG_NCTRL] = { "memory", "pids", "cpu" };
 
 /* Where each cgroup file system is mounted, and this process's place in it. */

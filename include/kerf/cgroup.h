@@ -7,9 +7,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include "kerf/procfs.h" /* kerf_kv, for the "key value" files read here */
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+/*
+ * The kernel's struct clone_args up to the cgroup field
+ * (CLONE_ARGS_SIZE_VER2), for clone3 into a cgroup: the stressors' workers
+ * and the container benches.
+ */
+struct kerf_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
 
 /* Controllers a run asks for. */
 #define KERF_CG_MEM (1u << 0)
