@@ -4,23 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kerf/fmt.h"
 #include "runner.h"
 
-/* A number with about four significant digits, for the table. */
+/* A number for people (kerf/fmt.h): 3 significant digits, thousands. */
 static void table_num(double v, char *buf, size_t len)
 {
-	double a = fabs(v);
-
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else if (a >= 100000)
-		snprintf(buf, len, "%.4g", v);
-	else if (a >= 100)
-		snprintf(buf, len, "%.1f", v);
-	else if (a >= 10)
-		snprintf(buf, len, "%.2f", v);
-	else
-		snprintf(buf, len, "%.3f", v);
+	kerf_fmt_num(v, buf, len);
 }
 
 void kerf_params_text(const json_t *params, char *buf, size_t len)

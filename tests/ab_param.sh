@@ -31,8 +31,10 @@ if sd > 0.3:
 ratio = b["results"][0]["stats"]["median"] / a["results"][0]["stats"]["median"]
 assert 1.5 < ratio < 6, ratio
 cmp = json.load(open(d + "/compare.json"))
-# kerf.compare/2 lists "results"; /1 the pairs of its one NEW run
-(p,) = cmp["results"] if "results" in cmp else cmp["new"][0]["pairs"]
+# kerf.compare/2: one column (the two arms), its results, paired by round
+assert cmp["schema"] == "kerf.compare/2", cmp["schema"]
+(p,) = cmp["columns"][0]["results"]
+assert p["level"] == "round-paired", p["level"]
 assert p["verdict"] == "regression", p
 assert rc == 1, "exit %d, want 1 (a regression)" % rc
 print("PASS ratio %.2f, SD %.2f" % (ratio, sd))

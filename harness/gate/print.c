@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "kerf/escape.h"
+#include "kerf/fmt.h"
 #include "kerf/gate.h"
 #include "kerf/stats.h"
 
@@ -25,24 +26,10 @@ static const char *print_key(const char *key, char *buf, size_t len)
 	return buf;
 }
 
-/* A value with about four significant digits. */
+/* A value for people (kerf/fmt.h): 3 significant digits, thousands. */
 static void print_val(double v, char *buf, size_t len)
 {
-	double a = fabs(v);
-	int dec;
-
-	if (v == 0 || !isfinite(v)) {
-		snprintf(buf, len, v == 0 ? "0" : "-");
-		return;
-	}
-	if (a >= 1e6 || a < 1e-3) {
-		snprintf(buf, len, "%.3e", v);
-		return;
-	}
-	dec = 3 - (int)floor(log10(a));
-	if (dec < 0)
-		dec = 0;
-	snprintf(buf, len, "%.*f", dec, v);
+	kerf_fmt_num(v, buf, len);
 }
 
 static void print_pct(double ratio, char *buf, size_t len)
