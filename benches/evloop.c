@@ -2,9 +2,11 @@
 /* The evloop family: echo servers on epoll, poll, select and io_uring. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kerf/bench.h"
 #include "kerf/echo.h"
+#include "kerf/knee.h"
 #include "kerf/topo.h"
 
 #define EVL_MAX_PUS 1024
@@ -21,6 +23,12 @@ struct evl_priv {
 	bool sqpoll;
 	int taskrun;
 	bool fixed_files;
+	int load; /* closed, open */
+	int64_t rate;
+	int arrival; /* const, poisson */
+	const char *slo;
+	double slo_q;
+	uint64_t slo_ns;
 	struct kerf_echo *echo;
 };
 
@@ -39,7 +47,16 @@ struct evl_priv {
 		  KERF_PLACEMENT_CHOICES,				\
 		  "client PU versus server PU (see kerf_topo_pair)"),	\
 	KERF_INT("reqs", struct evl_priv, reqs, "20000", "100",	\
-		 "10000000", "requests completed per sample")
+		 "10000000", "requests completed per sample"),		\
+	KERF_ENUM("load", struct evl_priv, load, "closed", "closed,open", \
+		  "closed: depth requests in flight per connection; open: requests sent at rate whatever the replies do"), \
+	KERF_INT("rate", struct evl_priv, rate, "10000", "1", "10000000", \
+		 "open load: requests offered per second, all connections"), \
+	KERF_ENUM("arrival", struct evl_priv, arrival, "const",	\
+		  "const,poisson",					\
+		  "open load: constant spacing, or Poisson arrivals"),	\
+	KERF_STR("slo", struct evl_priv, slo, "",			\
+		 "open load: latency target pQ:TIME (p99:1ms); a rate sweep then gives the knee")
 /* clang-format on */
 
 static const struct kerf_param evl_params[] = {
@@ -91,10 +108,23 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.sqpoll = p->sqpoll,
 		.taskrun = (enum kerf_echo_taskrun)p->taskrun,
 		.fixed_files = p->fixed_files,
+		.open = p->load == 1,
+		.poisson = p->arrival == 1,
+		.rate = (double)p->rate,
 	};
 	char why[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;
 
+	if (p->slo && p->slo[0]) {
+		ret = kerf_slo_parse(p->slo, &p->slo_q, &p->slo_ns, why,
+				     sizeof(why));
+		if (ret)
+			return kerf_fail(ctx, ret, "%s", why);
+		if (!cfg.open)
+			return kerf_fail(ctx, -EINVAL, "slo=%s needs load=open",
+					 p->slo);
+		cfg.slo_q = p->slo_q;
+	}
 	n = kerf_cpus_allowed(ctx, pus, EVL_MAX_PUS);
 	if (n > EVL_MAX_PUS)
 		n = EVL_MAX_PUS;
@@ -117,6 +147,43 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 	kerf_info(ctx, "client_pu", "%d", a);
 	kerf_info(ctx, "server_pu", "%d", b);
 	return 0;
+}
+
+/*
+ * Open load: what was offered, what went out, the target, and who held the
+ * rate back. The client was the bottleneck when it sent under 97% of the
+ * rate with every window open (the server never made it wait), when its
+ * PU was busy over 95% of the time, or when, never made to wait, its sends
+ * left so late that the lateness is half the p99 (a client starved of CPU).
+ */
+static void evl_open_metrics(struct kerf_ctx *ctx,
+			     const struct kerf_echo_summary *s)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	bool slow = s->rate_sent < 0.97 * (double)p->rate;
+	const char *who;
+
+	kerf_metric(ctx, "rate_offered", (double)p->rate, "req/s");
+	kerf_metric(ctx, "rate_sent", s->rate_sent, "req/s");
+	kerf_metric(ctx, "send_lag_p99", s->lag_p99_ns, "ns");
+	kerf_metric(ctx, "held_back", (double)s->held_back, "waits");
+	if (p->slo_ns) {
+		kerf_metric(ctx, "latency_slo", s->slo_ns, "ns");
+		kerf_metric(ctx, "slo_met", s->slo_ns <= (double)p->slo_ns,
+			    "bool");
+	}
+	if ((slow && !s->held_back) || s->client_util > 0.95 ||
+	    (!s->held_back && s->lag_p99_ns > 0.5 * s->p99_ns))
+		who = "client";
+	else if (slow || s->held_back)
+		who = "server";
+	else
+		who = "none";
+	kerf_info(ctx, "bottleneck", "%s", who);
+	if (!strcmp(who, "client"))
+		kerf_warn(
+			ctx,
+			"open load: the client, not the server, set the rate or the tail (rate_sent below rate with no window full, client PU busy over 95%%, or send_lag_p99 over half of latency_p99)");
 }
 
 /* n samples, each the throughput of one batch of reqs echo requests. */
@@ -151,6 +218,8 @@ static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 	kerf_metric(ctx, "latency_max", s.max_ns, "ns");
 	kerf_metric(ctx, "cpu_client_per_req", s.client_cpu_ns, "ns");
 	kerf_metric(ctx, "cpu_client_util", s.client_util * 100, "%");
+	if (p->load == 1)
+		evl_open_metrics(ctx, &s);
 	if (s.have_runq) {
 		kerf_metric(ctx, "runq_wait_client", s.client_runq * 100, "%");
 		kerf_metric(ctx, "runq_wait_server", s.server_runq * 100, "%");
@@ -211,12 +280,14 @@ const struct kerf_bench evloop_epoll = {
 	.summary =
 		"echo server on epoll_wait(), one client process, N connections",
 	EVL_DESC(epoll_setup, epoll_params),
+	.derive = &kerf_derive_knee,
 };
 
 const struct kerf_bench evloop_poll = {
 	.name = "evloop/poll",
 	.summary = "echo server on poll(), one client process, N connections",
 	EVL_DESC(poll_setup, evl_params),
+	.derive = &kerf_derive_knee,
 };
 
 const struct kerf_bench evloop_select = {
@@ -224,6 +295,7 @@ const struct kerf_bench evloop_select = {
 	.summary =
 		"echo server on select() (fds below 1024 only), N connections",
 	EVL_DESC(select_setup, evl_params),
+	.derive = &kerf_derive_knee,
 };
 
 const struct kerf_bench evloop_io_uring = {
@@ -231,4 +303,5 @@ const struct kerf_bench evloop_io_uring = {
 	.summary =
 		"echo server on io_uring (multishot poll or recv), N connections",
 	EVL_DESC(uring_setup, uring_params),
+	.derive = &kerf_derive_knee,
 };
