@@ -55,8 +55,8 @@ struct evl_priv {
 	KERF_ENUM("arrival", struct evl_priv, arrival, "const",	\
 		  "const,poisson",					\
 		  "open load: constant spacing, or Poisson arrivals"),	\
-	KERF_STR("slo", struct evl_priv, slo, "",			\
-		 "open load: latency target pQ:TIME (p99:1ms); a rate sweep then gives the knee")
+	KERF_STR("slo", struct evl_priv, slo, "none",			\
+		 "open load: latency target pQ:TIME (p99:1ms) or none; a rate sweep then gives the knee")
 /* clang-format on */
 
 static const struct kerf_param evl_params[] = {
@@ -115,7 +115,7 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 	char why[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;
 
-	if (p->slo && p->slo[0]) {
+	if (p->slo && strcmp(p->slo, "none")) {
 		ret = kerf_slo_parse(p->slo, &p->slo_q, &p->slo_ns, why,
 				     sizeof(why));
 		if (ret)

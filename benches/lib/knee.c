@@ -44,24 +44,32 @@ static double knee_metric(json_t *r, const char *name)
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-/* "bench{k=v,...}" of every parameter but rate (object keys are sorted). */
+static int knee_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "knee:bench{k=v,...}" of every parameter but rate, keys sorted. */
 static void knee_key(json_t *r, char *buf, size_t len)
 {
-	json_t *params = json_object_get(r, "params");
-	const char *k;
-	json_t *v;
-	size_t used;
+	json_t *params = json_object_get(r, "params"), *v;
+	const char *keys[64], *k;
+	size_t n = 0, used;
 
-	used = (size_t)snprintf(buf, len, "knee:%s{",
-				json_string_value(json_object_get(r, "bench")));
 	json_object_foreach(params, k, v)
 	{
-		if (!strcmp(k, "rate") || used >= len)
-			continue;
-		used += (size_t)snprintf(
-			buf + used, len - used, "%s%s=%s",
-			buf[used - 1] == '{' ? "" : ",", k,
-			json_string_value(v) ? json_string_value(v) : "");
+		if (strcmp(k, "rate") && n < 64)
+			keys[n++] = k;
+	}
+	qsort(keys, n, sizeof(keys[0]), knee_cmp_str);
+	used = (size_t)snprintf(buf, len, "knee:%s{",
+				json_string_value(json_object_get(r, "bench")));
+	for (size_t i = 0; i < n && used < len; i++) {
+		const char *val =
+			json_string_value(json_object_get(params, keys[i]));
+
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
+					 i ? "," : "", keys[i], val ? val : "");
 	}
 	if (used < len)
 		snprintf(buf + used, len - used, "}");
@@ -179,7 +187,7 @@ static int knee_derive(json_t *run)
 		double q;
 		char why[256];
 
-		if (!slo || !slo[0] || !st || strcmp(st, "ok") ||
+		if (!slo || !strcmp(slo, "none") || !st || strcmp(st, "ok") ||
 		    kerf_slo_parse(slo, &q, &bound, why, sizeof(why)))
 			continue;
 		knee_add(groups, r, (double)bound);
