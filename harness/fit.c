@@ -43,6 +43,8 @@ struct fit_run {
 	double wall_s;
 	uint64_t peak, pgscan, pgsteal, psi_us;
 	uint64_t hits; /* times usage reached the limit (failcnt, events max) */
+	bool reached; /* hits, or the peak within 1M of the limit */
+	bool no_reclaim; /* v1: memory.stat counts no pgscan, pgsteal */
 	double base_s; /* the paired run at --max, when the limit was hit */
 	json_t *usage; /* timeline, MiB every 10 ms */
 };
@@ -215,14 +217,28 @@ static uint64_t fit_delta(uint64_t a, uint64_t b)
 	return a == KERF_CG_NA || b == KERF_CG_NA || b < a ? 0 : b - a;
 }
 
+/* v1: with memsw.limit set too, a charge that fails may count there. */
+static uint64_t fit_memsw(const struct kerf_cg *cg)
+{
+	char buf[64];
+	uint64_t v;
+
+	if (cg->version != 1 ||
+	    kerf_cg_read(cg, KERF_CG_MEM, "memory.memsw.failcnt", buf,
+			 sizeof(buf)) < 0 ||
+	    kerf_parse_size(strtok(buf, "\n"), &v))
+		return KERF_CG_NA;
+	return v;
+}
+
 /* One run of the command in a fresh cgroup at limit; 0 or -errno (why). */
 static int fit_run1(struct fit_opts *o, uint64_t limit, double limit_s,
 		    struct fit_run *r, char *why, size_t whylen)
 {
 	struct kerf_cg_mem m0, m1;
 	struct kerf_cg cg;
+	uint64_t v, sw0;
 	char buf[64];
-	uint64_t v;
 	pid_t pid;
 	int err;
 
@@ -238,6 +254,7 @@ static int fit_run1(struct fit_opts *o, uint64_t limit, double limit_s,
 		return err;
 	}
 	kerf_cg_mem_read(&cg, &m0);
+	sw0 = fit_memsw(&cg);
 	pid = kerf_cg_spawn(&cg, fit_exec, o);
 	if (pid < 0) {
 		snprintf(why, whylen, "spawn: %s", strerror((int)-pid));
@@ -255,7 +272,12 @@ static int fit_run1(struct fit_opts *o, uint64_t limit, double limit_s,
 		r->peak = v;
 	r->pgscan = fit_delta(m0.pgscan, m1.pgscan);
 	r->pgsteal = fit_delta(m0.pgsteal, m1.pgsteal);
-	r->hits = fit_delta(m0.ev_max, m1.ev_max);
+	r->hits = fit_delta(m0.ev_max, m1.ev_max) +
+		  fit_delta(sw0, fit_memsw(&cg));
+	r->no_reclaim = m1.pgscan == KERF_CG_NA;
+	/* v1 with memsw.limit set counts no failcnt on some kernels (6.18):
+	 * the kernel's high-water mark tells as well. */
+	r->reached = r->hits || r->peak + (1ull << 20) >= limit;
 	r->psi_us = m1.psi_ok ? fit_delta(m0.psi_total_us, m1.psi_total_us) : 0;
 	r->oom = fit_delta(m0.ev_oom_kill, m1.ev_oom_kill) > 0 ||
 		 (!r->timeout && WIFSIGNALED(r->status) &&
@@ -267,15 +289,20 @@ static int fit_run1(struct fit_opts *o, uint64_t limit, double limit_s,
 static json_t *fit_run_json(const struct fit_run *r)
 {
 	return json_pack(
-		"{s:i, s:b, s:b, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:o}",
+		"{s:i, s:b, s:b, s:f, s:f, s:I, s:b, s:I, s:o, s:o, s:I, s:o}",
 		"exit",
 		WIFEXITED(r->status) ? WEXITSTATUS(r->status) :
 				       128 + WTERMSIG(r->status),
 		"oom_kill", r->oom, "timeout", r->timeout, "wall_s", r->wall_s,
 		"base_wall_s", r->base_s, "limit_hits", (json_int_t)r->hits,
-		"peak", (json_int_t)r->peak, "pgscan", (json_int_t)r->pgscan,
-		"pgsteal", (json_int_t)r->pgsteal, "pressure_us",
-		(json_int_t)r->psi_us, "usage_mib", r->usage);
+		"limit_reached", r->reached, "peak", (json_int_t)r->peak,
+		"pgscan",
+		r->no_reclaim ? json_null() :
+				json_integer((json_int_t)r->pgscan),
+		"pgsteal",
+		r->no_reclaim ? json_null() :
+				json_integer((json_int_t)r->pgsteal),
+		"pressure_us", (json_int_t)r->psi_us, "usage_mib", r->usage);
 }
 
 /*
@@ -295,7 +322,7 @@ static int fit_pair(struct fit_opts *o, uint64_t limit, double base_s,
 	*ratio = 1;
 	err = fit_run1(o, limit, base_s > 0 ? limit_s : 3600, r, why,
 		       sizeof(why));
-	if (!err && base_s > 0 && r->hits && !r->oom && !r->timeout) {
+	if (!err && base_s > 0 && r->reached && !r->oom && !r->timeout) {
 		err = fit_run1(o, o->max, limit_s, &b, why, sizeof(why));
 		json_decref(b.usage);
 		r->base_s = b.wall_s;

@@ -41,11 +41,15 @@ for r in results("low"):
                            "latency_max")]
     if None in p or not (0 < p[0] <= p[1] <= p[2] <= p[3]):
         fail(f"{tag}: percentiles {p}")
-    sent = m(r, "rate_sent")
-    if sent is None or abs(sent - 2000) > 400:
-        fail(f"{tag}: rate_sent {sent} for rate 2000")
-    if m(r, "slo_met") != 1 or m(r, "latency_slo") is None:
-        fail(f"{tag}: p99 under 1 s not met: {m(r, 'latency_slo')}")
+    # On a busy VM the client can be starved of CPU for a while: then it
+    # must say so.
+    sent, who = m(r, "rate_sent"), r["info"].get("bottleneck")
+    if sent is None or (abs(sent - 2000) > 400 and who != "client"):
+        fail(f"{tag}: rate_sent {sent} for rate 2000, bottleneck {who}")
+    slo = m(r, "latency_slo")
+    if slo != p[1] or m(r, "slo_met") != (1 if slo <= 1e9 else 0):
+        fail(f"{tag}: slo p99:1s gave {slo}, met {m(r, 'slo_met')}, "
+             f"p99 {p[1]}")
     print(f"{tag}: p50 {p[0]:.0f} p99 {p[1]:.0f} sent {sent:.0f} "
           f"bottleneck {r['info'].get('bottleneck')}")
 for r in results("over"):

@@ -44,35 +44,19 @@ static double knee_metric(json_t *r, const char *name)
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-static int knee_cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* "knee:bench{k=v,...}" of every parameter but rate, keys sorted. */
-static void knee_key(json_t *r, char *buf, size_t len)
+static int knee_key(json_t *r, char *buf, size_t len)
 {
-	json_t *params = json_object_get(r, "params"), *v;
-	const char *keys[64], *k;
-	size_t n = 0, used;
+	json_t *params = json_deep_copy(json_object_get(r, "params"));
+	json_t *tmp = json_pack("{s:O, s:o}", "bench",
+				json_object_get(r, "bench"), "params", params);
+	int err;
 
-	json_object_foreach(params, k, v)
-	{
-		if (strcmp(k, "rate") && n < 64)
-			keys[n++] = k;
-	}
-	qsort(keys, n, sizeof(keys[0]), knee_cmp_str);
-	used = (size_t)snprintf(buf, len, "knee:%s{",
-				json_string_value(json_object_get(r, "bench")));
-	for (size_t i = 0; i < n && used < len; i++) {
-		const char *val =
-			json_string_value(json_object_get(params, keys[i]));
-
-		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
-					 i ? "," : "", keys[i], val ? val : "");
-	}
-	if (used < len)
-		snprintf(buf + used, len - used, "}");
+	json_object_del(params, "rate");
+	memcpy(buf, "knee:", 5);
+	err = tmp ? kerf_result_key(tmp, buf + 5, len - 5) : -ENOMEM;
+	json_decref(tmp);
+	return err;
 }
 
 /* One point of a group: [rate, latency at the target, met, client-bound]. */
@@ -88,7 +72,8 @@ static void knee_add(json_t *groups, json_t *r, double bound)
 
 	if (!rate || kerf_parse_int(rate, &x) || lat < 0)
 		return;
-	knee_key(r, key, sizeof(key));
+	if (knee_key(r, key, sizeof(key)))
+		return;
 	g = json_object_get(groups, key);
 	if (!g) {
 		g = json_pack("{s:O, s:O, s:O, s:f, s:[]}", "bench",
