@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The evloop family: echo servers on epoll, poll, select and io_uring. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "kerf/bench.h"
 #include "kerf/echo.h"
 #include "kerf/knee.h"
+#include "kerf/stats.h"
 #include "kerf/topo.h"
 
 #define EVL_MAX_PUS 1024
@@ -48,8 +50,9 @@ struct evl_priv {
 		  "client PU versus server PU (see kerf_topo_pair)"),	\
 	KERF_INT("reqs", struct evl_priv, reqs, "20000", "100",	\
 		 "10000000", "requests completed per sample"),		\
-	KERF_ENUM("load", struct evl_priv, load, "closed", "closed,open", \
-		  "closed: depth requests in flight per connection; open: requests sent at rate whatever the replies do"), \
+	KERF_ENUM("load", struct evl_priv, load, "closed",		\
+		  "closed,open,search",					\
+		  "closed: depth requests in flight per connection; open: requests sent at rate whatever the replies do; search: each sample is the knee for slo, doubling from rate then bisecting"), \
 	KERF_INT("rate", struct evl_priv, rate, "10000", "1", "10000000", \
 		 "open load: requests offered per second, all connections"), \
 	KERF_ENUM("arrival", struct evl_priv, arrival, "const",	\
@@ -108,7 +111,7 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.sqpoll = p->sqpoll,
 		.taskrun = (enum kerf_echo_taskrun)p->taskrun,
 		.fixed_files = p->fixed_files,
-		.open = p->load == 1,
+		.open = p->load >= 1,
 		.poisson = p->arrival == 1,
 		.rate = (double)p->rate,
 	};
@@ -121,10 +124,14 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		if (ret)
 			return kerf_fail(ctx, ret, "%s", why);
 		if (!cfg.open)
-			return kerf_fail(ctx, -EINVAL, "slo=%s needs load=open",
+			return kerf_fail(ctx, -EINVAL,
+					 "slo=%s needs load=open or search",
 					 p->slo);
 		cfg.slo_q = p->slo_q;
 	}
+	if (p->load == 2 && !p->slo_ns)
+		return kerf_fail(ctx, -EINVAL,
+				 "load=search needs a target: -p slo=p99:1ms");
 	n = kerf_cpus_allowed(ctx, pus, EVL_MAX_PUS);
 	if (n > EVL_MAX_PUS)
 		n = EVL_MAX_PUS;
@@ -156,12 +163,23 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
  * PU was busy over 95% of the time, or when, never made to wait, its sends
  * left so late that the lateness is half the p99 (a client starved of CPU).
  */
+static const char *evl_who(const struct kerf_echo_summary *s, double rate)
+{
+	bool slow = s->rate_sent < 0.97 * rate;
+
+	if ((slow && !s->held_back) || s->client_util > 0.95 ||
+	    (!s->held_back && s->lag_p99_ns > 0.5 * s->p99_ns))
+		return "client";
+	if (slow || s->held_back)
+		return "server";
+	return "none";
+}
+
 static void evl_open_metrics(struct kerf_ctx *ctx,
 			     const struct kerf_echo_summary *s)
 {
 	struct evl_priv *p = kerf_priv(ctx);
-	bool slow = s->rate_sent < 0.97 * (double)p->rate;
-	const char *who;
+	const char *who = evl_who(s, (double)p->rate);
 
 	kerf_metric(ctx, "rate_offered", (double)p->rate, "req/s");
 	kerf_metric(ctx, "rate_sent", s->rate_sent, "req/s");
@@ -172,18 +190,85 @@ static void evl_open_metrics(struct kerf_ctx *ctx,
 		kerf_metric(ctx, "slo_met", s->slo_ns <= (double)p->slo_ns,
 			    "bool");
 	}
-	if ((slow && !s->held_back) || s->client_util > 0.95 ||
-	    (!s->held_back && s->lag_p99_ns > 0.5 * s->p99_ns))
-		who = "client";
-	else if (slow || s->held_back)
-		who = "server";
-	else
-		who = "none";
 	kerf_info(ctx, "bottleneck", "%s", who);
 	if (!strcmp(who, "client"))
 		kerf_warn(
 			ctx,
 			"open load: the client, not the server, set the rate or the tail (rate_sent below rate with no window full, client PU busy over 95%%, or send_lag_p99 over half of latency_p99)");
+}
+
+/* Search: one open-load measurement at rate; met and who held it back. */
+static int evl_step(struct kerf_ctx *ctx, double rate, bool *met, bool *client)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	struct kerf_echo_summary s;
+	uint64_t done;
+	char why[1024];
+	int ret;
+
+	kerf_echo_set_rate(p->echo, rate);
+	ret = kerf_echo_begin(p->echo, (uint64_t)p->reqs / 5, why, sizeof(why));
+	if (!ret)
+		ret = kerf_echo_run(p->echo, (uint64_t)p->reqs, &done, why,
+				    sizeof(why));
+	if (!ret)
+		ret = kerf_echo_end(p->echo, &s, why, sizeof(why));
+	if (ret)
+		return evl_result(ctx, ret, why);
+	*met = s.slo_ns <= (double)p->slo_ns;
+	*client = !strcmp(evl_who(&s, rate), "client");
+	return 0;
+}
+
+/*
+ * load=search: each sample is one knee. From rate, double while the target
+ * holds (coarse steps), then bisect (geometrically) between the last rate
+ * that met it and the first that missed until they are 5% apart. The
+ * sample is the highest rate that met the target (0: not even rate).
+ */
+static int evl_search(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	double lo, hi, r, highs[64];
+	int steps = 0, nclient = 0, ret;
+	bool met = false, client = false;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		lo = 0;
+		hi = 0;
+		for (r = (double)p->rate; !hi && r <= 1e7; r *= 2, steps++) {
+			ret = evl_step(ctx, r, &met, &client);
+			if (ret)
+				return ret;
+			if (met)
+				lo = r;
+			else
+				hi = r;
+		}
+		while (lo > 0 && hi > lo * 1.05) {
+			r = round(sqrt(lo * hi));
+			ret = evl_step(ctx, r, &met, &client);
+			if (ret)
+				return ret;
+			steps++;
+			if (met)
+				lo = r;
+			else
+				hi = r;
+		}
+		nclient += client && !met;
+		kerf_sample(ctx, lo);
+		highs[i % 64] = hi;
+	}
+	kerf_metric(ctx, "knee_above",
+		    kerf_median(highs, n < 64 ? (size_t)n : 64), "req/s");
+	kerf_metric(ctx, "search_steps", (double)steps / (double)n, "steps");
+	if (nclient)
+		kerf_warn(
+			ctx,
+			"load=search: the client, not the server, missed the target at a rate that bounds the knee");
+	return 0;
 }
 
 /* n samples, each the throughput of one batch of reqs echo requests. */
@@ -195,6 +280,8 @@ static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 	char why[1024];
 	int ret;
 
+	if (p->load == 2)
+		return evl_search(ctx, n);
 	if (warm < (uint64_t)p->reqs / 5)
 		warm = (uint64_t)p->reqs / 5;
 	ret = kerf_echo_begin(p->echo, warm, why, sizeof(why));

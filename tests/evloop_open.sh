@@ -17,6 +17,11 @@ run() {
 # Far below what a server takes, and far above (10M req/s).
 run low -p rate=2000 -p reqs=1000 -p arrival=const,poisson -p slo=p99:1s
 run over -p rate=10000000 -p reqs=20000
+# Search: a target no loopback round trip can meet (1 us) gives knee 0 and
+# the first rate as its top; one every rate meets (10 s: at 8M req/s offered
+# a 300-request step lasts milliseconds) doubles up to the bound.
+run tight -p load=search -p rate=1000 -p reqs=300 -p slo=p99:1us
+run loose -p load=search -p rate=1000 -p reqs=300 -p slo=p99:10s
 run badslo -p rate=1000 -p reqs=200 -p slo=99:1ms
 run closedslo -p load=closed -p reqs=200 -p slo=p99:1ms
 python3 - "$out" <<'PY'
@@ -71,6 +76,16 @@ for r in results("over"):
         fail(f"{tag}: bottleneck {r['info'].get('bottleneck')} at 10M req/s")
     print(f"{tag}: took {got:.0f} req/s, max {mx:.0f} ns over a "
           f"{span:.0f} ns sample, bottleneck {r['info'].get('bottleneck')}")
+for tag, knee, top in (("tight", 0, 1000), ("loose", 8192000, 0)):
+    for r in results(tag):
+        if r["status"] != "ok" or r["stats"]["median"] != knee or \
+                m(r, "knee_above") != top:
+            fail(f"{tag}: {r['status']} {r.get('reason')} knee "
+                 f"{r.get('stats', {}).get('median')} above "
+                 f"{m(r, 'knee_above')}, want {knee} and {top}")
+        else:
+            print(f"{tag}: knee {knee}, above {top}, "
+                  f"{m(r, 'search_steps'):.0f} steps")
 for tag, want in (("badslo", "p99:1ms"), ("closedslo", "load=open")):
     rs = results(tag)
     if not rs or any(r["status"] != "error" or want not in r.get("reason", "")

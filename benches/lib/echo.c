@@ -553,6 +553,11 @@ fail:
 	return ret;
 }
 
+void kerf_echo_set_rate(struct kerf_echo *e, double rate)
+{
+	e->cfg.rate = rate;
+}
+
 const char *kerf_echo_asked(const struct kerf_echo *e)
 {
 	return e->asked;

@@ -94,6 +94,8 @@ int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 /* What was asked of the server's event loop, and what it obtained. */
 const char *kerf_echo_asked(const struct kerf_echo *e);
 const char *kerf_echo_obtained(const struct kerf_echo *e);
+/* Open loop: the rate of the next kerf_echo_begin (between end and begin). */
+void kerf_echo_set_rate(struct kerf_echo *e, double rate);
 /* Fill depth requests per connection and run warm requests unrecorded. */
 int kerf_echo_begin(struct kerf_echo *e, uint64_t warm, char *why,
 		    size_t whylen);
