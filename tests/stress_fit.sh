@@ -10,20 +10,23 @@ out=$(mktemp -d /var/tmp/kerf-fit-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fails=0
 
+# bad WORD ARGS...: exit 2 and a message naming WORD.
 bad()
 {
+	local word=$1
+	shift
 	"$KERF" stress fit "$@" >"$out/bad.log" 2>&1
 	rc=$?
-	if [ $rc -ne 2 ] || ! grep -q "$1" "$out/bad.log"; then
+	if [ $rc -ne 2 ] || ! grep -qF -- "$word" "$out/bad.log"; then
 		echo "FAIL: '$*' gave exit $rc: $(cat "$out/bad.log")"
 		fails=$((fails + 1))
 	fi
 }
-bad --max 1K -- true
-bad --slowdown x -- true
-bad --runs 0 -- true
-bad --max 256M
-bad --max 100T -- true
+bad "'1K'" --max 1K -- true
+bad "'x'" --slowdown x -- true
+bad "'0'" --runs 0 -- true
+bad "expected a command" --max 256M
+bad "push the host into OOM" --max 100T -- true
 
 # fit TAG EXIT [OPTIONS] -- CMD...: kerf must exit EXIT.
 fit()
