@@ -10,6 +10,7 @@ int main(int argc, char **argv)
 	long mib = argc > 1 ? atol(argv[1]) : 0;
 	size_t len = (size_t)mib << 20;
 	volatile char *p;
+	int ok;
 
 	if (mib <= 0) {
 		fprintf(stderr, "usage: fit_alloc MIB\n");
@@ -21,5 +22,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < len; i += 4096)
 		p[i] = (char)i;
 	usleep(100000);
-	return p[len - 4096] == (char)(len - 4096) ? 0 : 1;
+	ok = p[len - 4096] == (char)(len - 4096);
+	free((void *)p);
+	return ok ? 0 : 1;
 }
