@@ -491,9 +491,16 @@ static int fit_prepare(struct fit_opts *o)
 static int fit_write(json_t *res, const char *out)
 {
 	char path[4096];
+	FILE *f;
+	int bad;
 
 	snprintf(path, sizeof(path), "%s/fit.json", out);
-	if (json_dump_file(res, path, JSON_INDENT(1) | JSON_SORT_KEYS)) {
+	f = fopen(path, "w");
+	bad = !f || json_dumpf(res, f, JSON_INDENT(1) | JSON_SORT_KEYS) ||
+	      fputc('\n', f) == EOF;
+	if (f && fclose(f))
+		bad = 1;
+	if (bad) {
 		fprintf(stderr, "kerf stress fit: cannot write %s\n", path);
 		return KERF_EXIT_FAIL;
 	}
