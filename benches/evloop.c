@@ -163,6 +163,20 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
  * PU was busy over 95% of the time, or when, never made to wait, its sends
  * left so late that the lateness is half the p99 (a client starved of CPU).
  */
+/*
+ * Requests a measurement at rate needs to tell a rate above the server's
+ * capacity: queueing delay grows over the run by the fraction offered
+ * beyond capacity, so a run shorter than the target's bound cannot miss
+ * it whatever the rate. At least reqs, and at least 20 bounds long (5%
+ * overload then pushes the p99 past the bound).
+ */
+static uint64_t evl_min_reqs(const struct evl_priv *p, double rate)
+{
+	double need = rate * 20 * (double)p->slo_ns / 1e9;
+
+	return need > (double)p->reqs ? (uint64_t)need : (uint64_t)p->reqs;
+}
+
 static const char *evl_who(const struct kerf_echo_summary *s, double rate)
 {
 	bool slow = s->rate_sent < 0.97 * rate;
@@ -191,6 +205,10 @@ static void evl_open_metrics(struct kerf_ctx *ctx,
 			    "bool");
 	}
 	kerf_info(ctx, "bottleneck", "%s", who);
+	if (evl_min_reqs(p, (double)p->rate) > (uint64_t)p->reqs)
+		kerf_warn(
+			ctx,
+			"open load: a sample lasts under 20 times the slo bound (reqs / rate): a rate above capacity may still meet the target; raise reqs");
 	if (!strcmp(who, "client"))
 		kerf_warn(
 			ctx,
@@ -202,15 +220,14 @@ static int evl_step(struct kerf_ctx *ctx, double rate, bool *met, bool *client)
 {
 	struct evl_priv *p = kerf_priv(ctx);
 	struct kerf_echo_summary s;
-	uint64_t done;
+	uint64_t done, reqs = evl_min_reqs(p, rate);
 	char why[1024];
 	int ret;
 
 	kerf_echo_set_rate(p->echo, rate);
-	ret = kerf_echo_begin(p->echo, (uint64_t)p->reqs / 5, why, sizeof(why));
+	ret = kerf_echo_begin(p->echo, reqs / 5, why, sizeof(why));
 	if (!ret)
-		ret = kerf_echo_run(p->echo, (uint64_t)p->reqs, &done, why,
-				    sizeof(why));
+		ret = kerf_echo_run(p->echo, reqs, &done, why, sizeof(why));
 	if (!ret)
 		ret = kerf_echo_end(p->echo, &s, why, sizeof(why));
 	if (ret)
