@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The evloop family: echo servers on epoll, poll, select and io_uring. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kerf/bench.h"
 #include "kerf/echo.h"
+#include "kerf/knee.h"
+#include "kerf/stats.h"
 #include "kerf/topo.h"
 
 #define EVL_MAX_PUS 1024
@@ -21,6 +25,12 @@ struct evl_priv {
 	bool sqpoll;
 	int taskrun;
 	bool fixed_files;
+	int load; /* closed, open */
+	int64_t rate;
+	int arrival; /* const, poisson */
+	const char *slo;
+	double slo_q;
+	uint64_t slo_ns;
 	struct kerf_echo *echo;
 };
 
@@ -40,7 +50,17 @@ struct evl_priv {
 		  "client PU versus server PU (see kerf_topo_pair); near: " \
 		  "the nearest distinct pair there is"),		\
 	KERF_INT("reqs", struct evl_priv, reqs, "5000", "100",	\
-		 "10000000", "requests completed per sample")
+		 "10000000", "requests completed per sample"),		\
+	KERF_ENUM("load", struct evl_priv, load, "closed",		\
+		  "closed,open,search",					\
+		  "closed: depth requests in flight per connection; open: requests sent at rate whatever the replies do; search: each sample is the knee for slo, doubling from rate then bisecting"), \
+	KERF_INT("rate", struct evl_priv, rate, "10000", "1", "10000000", \
+		 "open load: requests offered per second, all connections"), \
+	KERF_ENUM("arrival", struct evl_priv, arrival, "const",	\
+		  "const,poisson",					\
+		  "open load: constant spacing, or Poisson arrivals"),	\
+	KERF_STR("slo", struct evl_priv, slo, "none",			\
+		 "open load: latency target pQ:TIME (p99:1ms) or none; a rate sweep then gives the knee")
 /* clang-format on */
 
 static const struct kerf_param evl_params[] = {
@@ -92,10 +112,27 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.sqpoll = p->sqpoll,
 		.taskrun = (enum kerf_echo_taskrun)p->taskrun,
 		.fixed_files = p->fixed_files,
+		.open = p->load >= 1,
+		.poisson = p->arrival == 1,
+		.rate = (double)p->rate,
 	};
 	char why[1024], placed[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;
 
+	if (p->slo && strcmp(p->slo, "none")) {
+		ret = kerf_slo_parse(p->slo, &p->slo_q, &p->slo_ns, why,
+				     sizeof(why));
+		if (ret)
+			return kerf_fail(ctx, ret, "%s", why);
+		if (!cfg.open)
+			return kerf_fail(ctx, -EINVAL,
+					 "slo=%s needs load=open or search",
+					 p->slo);
+		cfg.slo_q = p->slo_q;
+	}
+	if (p->load == 2 && !p->slo_ns)
+		return kerf_fail(ctx, -EINVAL,
+				 "load=search needs a target: -p slo=p99:1ms");
 	n = kerf_cpus_allowed(ctx, pus, EVL_MAX_PUS);
 	if (n > EVL_MAX_PUS)
 		n = EVL_MAX_PUS;
@@ -121,6 +158,138 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 	return 0;
 }
 
+/*
+ * Open load: what was offered, what went out, the target, and who held the
+ * rate back. The client was the bottleneck when it sent under 97% of the
+ * rate with every window open (the server never made it wait), when its
+ * PU was busy over 95% of the time, or when, never made to wait, its sends
+ * left so late that the lateness is half the p99 (a client starved of CPU).
+ */
+/*
+ * Requests a measurement at rate needs to tell a rate above the server's
+ * capacity: queueing delay grows over the run by the fraction offered
+ * beyond capacity, so a run shorter than the target's bound cannot miss
+ * it whatever the rate. At least reqs, and at least 20 bounds long (5%
+ * overload then pushes the p99 past the bound).
+ */
+static uint64_t evl_min_reqs(const struct evl_priv *p, double rate)
+{
+	double need = rate * 20 * (double)p->slo_ns / 1e9;
+
+	return need > (double)p->reqs ? (uint64_t)need : (uint64_t)p->reqs;
+}
+
+static const char *evl_who(const struct kerf_echo_summary *s, double rate)
+{
+	bool slow = s->rate_sent < 0.97 * rate;
+
+	if ((slow && !s->held_back) || s->client_util > 0.95 ||
+	    (!s->held_back && s->lag_p99_ns > 0.5 * s->p99_ns))
+		return "client";
+	if (slow || s->held_back)
+		return "server";
+	return "none";
+}
+
+static void evl_open_metrics(struct kerf_ctx *ctx,
+			     const struct kerf_echo_summary *s)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	const char *who = evl_who(s, (double)p->rate);
+
+	kerf_metric(ctx, "rate_offered", (double)p->rate, "req/s");
+	kerf_metric(ctx, "rate_sent", s->rate_sent, "req/s");
+	kerf_metric(ctx, "send_lag_p99", s->lag_p99_ns, "ns");
+	kerf_metric(ctx, "held_back", (double)s->held_back, "waits");
+	if (p->slo_ns) {
+		kerf_metric(ctx, "latency_slo", s->slo_ns, "ns");
+		kerf_metric(ctx, "slo_met", s->slo_ns <= (double)p->slo_ns,
+			    "bool");
+	}
+	kerf_info(ctx, "bottleneck", "%s", who);
+	if (evl_min_reqs(p, (double)p->rate) > (uint64_t)p->reqs)
+		kerf_warn(
+			ctx,
+			"open load: a sample lasts under 20 times the slo bound (reqs / rate): a rate above capacity may still meet the target; raise reqs");
+	if (!strcmp(who, "client"))
+		kerf_warn(
+			ctx,
+			"open load: the client, not the server, set the rate or the tail (rate_sent below rate with no window full, client PU busy over 95%%, or send_lag_p99 over half of latency_p99)");
+}
+
+/* Search: one open-load measurement at rate; met and who held it back. */
+static int evl_step(struct kerf_ctx *ctx, double rate, bool *met, bool *client)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	struct kerf_echo_summary s;
+	uint64_t done, reqs = evl_min_reqs(p, rate);
+	char why[1024];
+	int ret;
+
+	kerf_echo_set_rate(p->echo, rate);
+	ret = kerf_echo_begin(p->echo, reqs / 5, why, sizeof(why));
+	if (!ret)
+		ret = kerf_echo_run(p->echo, reqs, &done, why, sizeof(why));
+	if (!ret)
+		ret = kerf_echo_end(p->echo, &s, why, sizeof(why));
+	if (ret)
+		return evl_result(ctx, ret, why);
+	*met = s.slo_ns <= (double)p->slo_ns;
+	*client = !strcmp(evl_who(&s, rate), "client");
+	return 0;
+}
+
+/*
+ * load=search: each sample is one knee. From rate, double while the target
+ * holds (coarse steps), then bisect (geometrically) between the last rate
+ * that met it and the first that missed until they are 5% apart. The
+ * sample is the highest rate that met the target (0: not even rate).
+ */
+static int evl_search(struct kerf_ctx *ctx, uint64_t n)
+{
+	struct evl_priv *p = kerf_priv(ctx);
+	double lo, hi, r, highs[64];
+	int steps = 0, nclient = 0, ret;
+	bool met = false, client = false;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		lo = 0;
+		hi = 0;
+		for (r = (double)p->rate; !hi && r <= 1e7; r *= 2, steps++) {
+			ret = evl_step(ctx, r, &met, &client);
+			if (ret)
+				return ret;
+			if (met)
+				lo = r;
+			else
+				hi = r;
+		}
+		while (lo > 0 && hi > lo * 1.05) {
+			r = round(sqrt(lo * hi));
+			ret = evl_step(ctx, r, &met, &client);
+			if (ret)
+				return ret;
+			steps++;
+			if (met)
+				lo = r;
+			else
+				hi = r;
+		}
+		nclient += client && !met;
+		kerf_sample(ctx, lo);
+		highs[i % 64] = hi;
+	}
+	kerf_metric(ctx, "knee_above",
+		    kerf_median(highs, n < 64 ? (size_t)n : 64), "req/s");
+	kerf_metric(ctx, "search_steps", (double)steps / (double)n, "steps");
+	if (nclient)
+		kerf_warn(
+			ctx,
+			"load=search: the client, not the server, missed the target at a rate that bounds the knee");
+	return 0;
+}
+
 /* n samples, each the throughput of one batch of reqs echo requests. */
 static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 {
@@ -130,6 +299,8 @@ static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 	char why[1024];
 	int ret;
 
+	if (p->load == 2)
+		return evl_search(ctx, n);
 	if (warm < (uint64_t)p->reqs / 5)
 		warm = (uint64_t)p->reqs / 5;
 	ret = kerf_echo_begin(p->echo, warm, why, sizeof(why));
@@ -153,6 +324,8 @@ static int evl_run(struct kerf_ctx *ctx, uint64_t n)
 	kerf_metric(ctx, "latency_max", s.max_ns, "ns");
 	kerf_metric(ctx, "cpu_client_per_req", s.client_cpu_ns, "ns");
 	kerf_metric(ctx, "cpu_client_util", s.client_util * 100, "%");
+	if (p->load == 1)
+		evl_open_metrics(ctx, &s);
 	if (s.have_runq) {
 		kerf_metric(ctx, "runq_wait_client", s.client_runq * 100, "%");
 		kerf_metric(ctx, "runq_wait_server", s.server_runq * 100, "%");
@@ -213,12 +386,14 @@ const struct kerf_bench evloop_epoll = {
 	.summary =
 		"echo server on epoll_wait(), one client process, N connections",
 	EVL_DESC(epoll_setup, epoll_params),
+	.derive = &kerf_derive_knee,
 };
 
 const struct kerf_bench evloop_poll = {
 	.name = "evloop/poll",
 	.summary = "echo server on poll(), one client process, N connections",
 	EVL_DESC(poll_setup, evl_params),
+	.derive = &kerf_derive_knee,
 };
 
 const struct kerf_bench evloop_select = {
@@ -226,6 +401,7 @@ const struct kerf_bench evloop_select = {
 	.summary =
 		"echo server on select() (fds below 1024 only), N connections",
 	EVL_DESC(select_setup, evl_params),
+	.derive = &kerf_derive_knee,
 };
 
 const struct kerf_bench evloop_io_uring = {
@@ -233,4 +409,5 @@ const struct kerf_bench evloop_io_uring = {
 	.summary =
 		"echo server on io_uring (multishot poll or recv), N connections",
 	EVL_DESC(uring_setup, uring_params),
+	.derive = &kerf_derive_knee,
 };

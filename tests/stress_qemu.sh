@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 # mappings) took 100 ms, and pids/fork ran out of time before pids.max. The
 # host's stress tests run the sanitized one through the same cgroup code.
 bash "$KERF_TESTS/qemu/mkinitramfs.sh" "$work/initrd.cpio" "${KERF_TIMING:-$KERF}" \
-	"$busybox" "$krel" || exit 1
+	"$busybox" "$krel" "$KERF_BUILD/tests/fit_alloc" || exit 1
 truncate -s 320M "$work/disk.img"
 # TCG by default: a /dev/kvm that opens is not always one that runs a guest
 # (nested virtualisation); KERF_QEMU_KVM=1 asks for KVM.

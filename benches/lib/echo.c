@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -22,6 +23,7 @@
 
 #include "echo_proto.h"
 #include "kerf/bench.h"
+#include "kerf/hdr.h"
 #include "kerf/procfs.h"
 #include "kerf/stats.h"
 
@@ -34,6 +36,7 @@
 struct cconn {
 	int fd;
 	uint64_t tx_seq, rx_seq; /* next request to send, to receive */
+	uint64_t as_seq; /* open loop: requests handed to this connection */
 	uint32_t tx_off, rx_off; /* bytes of each done so far */
 	bool tx_started, want_out;
 };
@@ -57,6 +60,13 @@ struct kerf_echo {
 	double *lat;
 	size_t nlat, latcap;
 	struct cpu_snap cpu0;
+	/* Open loop: latency from the intended send time, lateness of the
+	 * sends, the next intended send time, requests sent, due requests
+	 * that found every window full, the Poisson generator's state. */
+	struct kerf_hdr *hist, *lag;
+	double next_t;
+	uint64_t sent, held_back, rng;
+	uint32_t rr;
 	char asked[256], obtained[1024];
 };
 
@@ -459,6 +469,7 @@ static int client_epoll(struct kerf_echo *e)
 int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 		    char *why, size_t whylen)
 {
+	struct kerf_echo_cfg open_cfg;
 	struct sockaddr_storage sa;
 	struct kerf_echo *e;
 	socklen_t salen;
@@ -467,6 +478,15 @@ int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 
 	*out = NULL;
 	why[0] = 0;
+	if (cfg->open) {
+		if (!(cfg->rate > 0)) {
+			snprintf(why, whylen, "echo: open loop needs rate > 0");
+			return -EINVAL;
+		}
+		open_cfg = *cfg;
+		open_cfg.depth = KERF_ECHO_OPEN_WIN;
+		cfg = &open_cfg;
+	}
 	ret = check_cfg(cfg, why, whylen);
 	if (ret)
 		return ret;
@@ -535,6 +555,11 @@ fail:
 	return ret;
 }
 
+void kerf_echo_set_rate(struct kerf_echo *e, double rate)
+{
+	e->cfg.rate = rate;
+}
+
 const char *kerf_echo_asked(const struct kerf_echo *e)
 {
 	return e->asked;
@@ -547,7 +572,28 @@ const char *kerf_echo_obtained(const struct kerf_echo *e)
 
 /* ---- the client loop ---- */
 
-/* Send on connection i until depth requests are out or the socket is full. */
+/* Request tx_seq of connection i starts out: stamp it, or (open loop) note
+ * how late it leaves against the time it was meant to. */
+static void c_started(struct kerf_echo *e, uint32_t i)
+{
+	struct cconn *c = &e->c[i];
+	uint64_t *st = &e->stamp[(size_t)i * (size_t)e->cfg.depth +
+				 c->tx_seq % (uint64_t)e->cfg.depth];
+	uint64_t now = kerf_now_ns();
+
+	c->tx_started = true;
+	e->inflight++;
+	if (!e->cfg.open) {
+		*st = now;
+		return;
+	}
+	e->sent++;
+	if (e->recording)
+		kerf_hdr_add(e->lag, now > *st ? now - *st : 0);
+}
+
+/* Send on connection i until depth requests are out or the socket is full
+ * (open loop: until every request handed to it is out). */
 static int c_send(struct kerf_echo *e, uint32_t i)
 {
 	struct cconn *c = &e->c[i];
@@ -557,14 +603,13 @@ static int c_send(struct kerf_echo *e, uint32_t i)
 
 	for (;;) {
 		if (!c->tx_started) {
-			if (!e->sending ||
-			    c->tx_seq - c->rx_seq >= (uint64_t)e->cfg.depth)
+			if (e->cfg.open ?
+				    c->tx_seq == c->as_seq :
+				    !e->sending ||
+					    c->tx_seq - c->rx_seq >=
+						    (uint64_t)e->cfg.depth)
 				break;
-			c->tx_started = true;
-			e->stamp[(size_t)i * (size_t)e->cfg.depth +
-				 c->tx_seq % (uint64_t)e->cfg.depth] =
-				kerf_now_ns();
-			e->inflight++;
+			c_started(e, i);
 		}
 		header(e->txbuf, i, c->tx_seq);
 		r = send(c->fd, e->txbuf + c->tx_off, msg - c->tx_off,
@@ -638,7 +683,13 @@ static int c_recv(struct kerf_echo *e, uint32_t i, char *why, size_t whylen)
 		left -= take;
 		if (c->rx_off < msg)
 			continue;
-		if (e->recording && e->nlat < e->latcap)
+		if (e->recording && e->cfg.open)
+			kerf_hdr_add(
+				e->hist,
+				now - e->stamp[(size_t)i * (size_t)e->cfg.depth +
+					       c->rx_seq %
+						       (uint64_t)e->cfg.depth]);
+		else if (e->recording && e->nlat < e->latcap)
 			e->lat[e->nlat++] =
 				(double)(now -
 					 e->stamp[(size_t)i *
@@ -666,43 +717,153 @@ static int c_status(struct kerf_echo *e, char *why, size_t whylen)
 	return m.kind == ECHO_SKIP ? KERF_SKIP : -EIO;
 }
 
+/* Handle the n events epoll_wait returned. */
+static int pump_events(struct kerf_echo *e, const struct epoll_event *evs,
+		       int n, char *why, size_t whylen)
+{
+	uint32_t i;
+	int k, ret;
+
+	for (k = 0; k < n; k++) {
+		if (evs[k].data.u64 == STATUS_EV)
+			return c_status(e, why, whylen);
+		i = (uint32_t)evs[k].data.u64;
+		ret = 0;
+		if (evs[k].events & EPOLLOUT)
+			ret = c_send(e, i);
+		if (!ret && (evs[k].events & ~(uint32_t)EPOLLOUT))
+			ret = c_recv(e, i, why, whylen);
+		if (ret < 0 && !why[0])
+			snprintf(why, whylen, "connection %u: %s", i,
+				 strerror(-ret));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Open loop: the gap to the next arrival, constant or exponential. */
+static void ol_next(struct kerf_echo *e)
+{
+	double gap = 1e9 / e->cfg.rate, u;
+
+	if (e->cfg.poisson) {
+		e->rng ^= e->rng << 13;
+		e->rng ^= e->rng >> 7;
+		e->rng ^= e->rng << 17;
+		u = ((double)(e->rng >> 11) + 1) / 9007199254740993.0;
+		gap *= -log(u);
+	}
+	e->next_t += gap;
+}
+
+/* Open loop: hand each request now due to the next connection with room in
+ * its window, and send it; a due request that finds none waits (its latency
+ * still counts from when it was due). Returns ns until the next is due. */
+static int64_t ol_assign(struct kerf_echo *e, int *err)
+{
+	const uint32_t n = (uint32_t)e->cfg.conns;
+	const uint64_t win = (uint64_t)e->cfg.depth;
+	uint64_t now = kerf_now_ns();
+	uint32_t i = 0, k;
+	struct cconn *c;
+
+	*err = 0;
+	while (e->next_t <= (double)now) {
+		for (k = 0; k < n; k++) {
+			i = (e->rr + k) % n;
+			if (e->c[i].as_seq - e->c[i].rx_seq < win)
+				break;
+		}
+		if (k == n) {
+			e->held_back++;
+			return 1000; /* a reply makes room: look again soon */
+		}
+		c = &e->c[i];
+		e->rr = (i + 1) % n;
+		e->stamp[(size_t)i * win + c->as_seq % win] =
+			(uint64_t)e->next_t;
+		c->as_seq++;
+		ol_next(e);
+		*err = c_send(e, i);
+		if (*err < 0)
+			return 0;
+		now = kerf_now_ns();
+	}
+	return (int64_t)(e->next_t - (double)now);
+}
+
+/* Wait for events: until the next arrival is due in the open loop. */
+static int pump_wait(struct kerf_echo *e, struct epoll_event *evs, int max,
+		     bool drain, int *err)
+{
+	struct timespec ts;
+	int64_t ns;
+
+	if (!e->cfg.open || drain)
+		return epoll_wait(e->epfd, evs, max, REPLY_TIMEOUT_MS);
+	ns = ol_assign(e, err);
+	if (*err < 0)
+		return 0;
+	if (ns < 0)
+		ns = 0;
+	ts.tv_sec = ns / 1000000000;
+	ts.tv_nsec = ns % 1000000000;
+	return epoll_pwait2(e->epfd, evs, max, &ts, NULL);
+}
+
 /* Run the loop until done reaches target (or, draining, nothing is out). */
 static int pump(struct kerf_echo *e, uint64_t target, bool drain, char *why,
 		size_t whylen)
 {
 	struct epoll_event evs[512];
-	uint32_t i;
-	int n, k, ret;
+	uint64_t last = kerf_now_ns(), ldone = e->done;
+	int n, ret, err = 0;
 
 	while (drain ? e->inflight > 0 : e->done < target) {
-		n = epoll_wait(e->epfd, evs, 512, REPLY_TIMEOUT_MS);
+		n = pump_wait(e, evs, 512, drain, &err);
+		if (err < 0)
+			return err;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0) {
+		if (e->done != ldone) {
+			ldone = e->done;
+			last = kerf_now_ns();
+		}
+		if (n == 0 &&
+		    (!e->cfg.open || drain ||
+		     (e->inflight &&
+		      kerf_now_ns() - last > REPLY_TIMEOUT_MS * 1000000ull))) {
 			snprintf(why, whylen,
 				 "no reply for %d ms with %llu requests out",
 				 REPLY_TIMEOUT_MS,
 				 (unsigned long long)e->inflight);
 			return -ETIMEDOUT;
 		}
-		for (k = 0; k < n; k++) {
-			if (evs[k].data.u64 == STATUS_EV)
-				return c_status(e, why, whylen);
-			i = (uint32_t)evs[k].data.u64;
-			ret = 0;
-			if (evs[k].events & EPOLLOUT)
-				ret = c_send(e, i);
-			if (!ret && (evs[k].events & ~(uint32_t)EPOLLOUT))
-				ret = c_recv(e, i, why, whylen);
-			if (ret < 0 && !why[0])
-				snprintf(why, whylen, "connection %u: %s", i,
-					 strerror(-ret));
-			if (ret)
-				return ret;
-		}
+		ret = pump_events(e, evs, n, why, whylen);
+		if (ret)
+			return ret;
 	}
+	return 0;
+}
+
+/* Open loop: the histograms, and the first arrival now. */
+static int ol_begin(struct kerf_echo *e)
+{
+	if (!e->cfg.open)
+		return 0;
+	if (!e->hist)
+		e->hist = malloc(sizeof(*e->hist));
+	if (!e->lag)
+		e->lag = malloc(sizeof(*e->lag));
+	if (!e->hist || !e->lag)
+		return -ENOMEM;
+	/* Timers to the nanosecond: arrivals microseconds apart. */
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	e->rng = 0x9e3779b97f4a7c15ull;
+	e->next_t = (double)kerf_now_ns();
 	return 0;
 }
 
@@ -715,6 +876,9 @@ int kerf_echo_begin(struct kerf_echo *e, uint64_t warm, char *why,
 	why[0] = 0;
 	e->sending = true;
 	e->recording = false;
+	ret = ol_begin(e);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < (uint32_t)e->cfg.conns; i++) {
 		ret = c_send(e, i);
 		if (ret < 0) {
@@ -733,6 +897,11 @@ int kerf_echo_begin(struct kerf_echo *e, uint64_t warm, char *why,
 			return -ENOMEM;
 	}
 	e->nlat = 0;
+	if (e->cfg.open) {
+		kerf_hdr_reset(e->hist);
+		kerf_hdr_reset(e->lag);
+		e->sent = e->held_back = 0;
+	}
 	e->recording = true;
 	e->begin_done = e->done;
 	cpu_snapshot(e, &e->cpu0);
@@ -751,6 +920,20 @@ int kerf_echo_run(struct kerf_echo *e, uint64_t reqs, uint64_t *done, char *why,
 	return ret;
 }
 
+static void ol_summary(struct kerf_echo *e, struct kerf_echo_summary *s,
+		       double wall)
+{
+	s->p50_ns = kerf_hdr_quantile(e->hist, 0.5);
+	s->p99_ns = kerf_hdr_quantile(e->hist, 0.99);
+	s->p999_ns = kerf_hdr_quantile(e->hist, 0.999);
+	s->max_ns = (double)e->hist->max;
+	if (e->cfg.slo_q > 0)
+		s->slo_ns = kerf_hdr_quantile(e->hist, e->cfg.slo_q);
+	s->lag_p99_ns = kerf_hdr_quantile(e->lag, 0.99);
+	s->rate_sent = wall > 0 ? (double)e->sent * 1e9 / wall : 0;
+	s->held_back = e->held_back;
+}
+
 int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 		  size_t whylen)
 {
@@ -762,7 +945,9 @@ int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 	memset(s, 0, sizeof(*s));
 	s->reqs = e->done - e->begin_done;
 	reqs = s->reqs ? (double)s->reqs : 1.0;
-	if (e->nlat) {
+	if (e->cfg.open)
+		ol_summary(e, s, (double)(now.wall - e->cpu0.wall));
+	else if (e->nlat) {
 		qsort(e->lat, e->nlat, sizeof(*e->lat), kerf_cmp_double);
 		s->p50_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.5);
 		s->p99_ns = kerf_quantile_sorted(e->lat, e->nlat, 0.99);
@@ -814,5 +999,7 @@ void kerf_echo_stop(struct kerf_echo *e)
 	free(e->txbuf);
 	free(e->rxbuf);
 	free(e->lat);
+	free(e->hist);
+	free(e->lag);
 	free(e);
 }

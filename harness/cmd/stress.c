@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fit.h"
 #include "harness.h"
 #include "kerf/cgroup.h"
 #include "kerf/parse.h"
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 		"usage: kerf stress NAME [-p NAME=V...] [--limit SIZE] [--duration T]\n"
 		"                   [--sample-ms N] [--out DIR] [--report]\n"
 		"       kerf stress --list | --cleanup | --help\n"
+		"       kerf stress fit [--max SIZE] [--slowdown PCT] [--runs N] [--out DIR]\n"
+		"                       -- CMD [ARGS...]   (see kerf stress fit --help)\n"
 		"\n"
 		"Provoke a kernel limit inside a cgroup kerf creates for the run (kerf\n"
 		"stays outside it) and record what the kernel did, as a timeline, in\n"
@@ -316,6 +319,8 @@ int cmd_stress(int argc, char **argv)
 	char outbuf[4096];
 	int rc, n;
 
+	if (argc > 1 && !strcmp(argv[1], "fit"))
+		return kerf_stress_fit(argc - 1, argv + 1);
 	rc = parse_opts(argc, argv, &o, &list, &cleanup);
 	if (rc)
 		return rc;

@@ -33,6 +33,8 @@ enum kerf_echo_taskrun {
 
 /* Smallest message: it carries the connection and the request number. */
 #define KERF_ECHO_HDR 16
+/* Open loop: requests in flight per connection before sending waits. */
+#define KERF_ECHO_OPEN_WIN 256
 
 struct kerf_echo_cfg {
 	enum kerf_echo_engine engine;
@@ -46,6 +48,13 @@ struct kerf_echo_cfg {
 	bool sqpoll;
 	enum kerf_echo_taskrun taskrun;
 	bool fixed_files;
+	/* Open loop: requests go out at rate per second (constant spacing or
+	 * Poisson arrivals) whatever the replies do, up to KERF_ECHO_OPEN_WIN
+	 * in flight per connection (depth is ignored); each latency runs from
+	 * the request's intended send time. slo_q: the quantile reported as
+	 * slo_ns (0: none). */
+	bool open, poisson;
+	double rate, slo_q;
 	/* Tests only: OR-ed into the io_uring setup flags asked for. */
 	unsigned int extra_setup_flags;
 	/* Tests only: the server flips byte number corrupt_at - 1 of the
@@ -66,6 +75,11 @@ struct kerf_echo_summary {
 	 * thread, the server's event loop thread). */
 	double client_runq, server_runq;
 	bool have_server_cpu, have_runq;
+	/* Open loop: requests that went out per second, the lateness of
+	 * sends behind their intended time, how often a due request waited
+	 * for a full window, and the latency at cfg.slo_q. */
+	double rate_sent, lag_p99_ns, slo_ns;
+	uint64_t held_back;
 };
 
 struct kerf_echo;
@@ -80,6 +94,8 @@ int kerf_echo_start(const struct kerf_echo_cfg *cfg, struct kerf_echo **out,
 /* What was asked of the server's event loop, and what it obtained. */
 const char *kerf_echo_asked(const struct kerf_echo *e);
 const char *kerf_echo_obtained(const struct kerf_echo *e);
+/* Open loop: the rate of the next kerf_echo_begin (between end and begin). */
+void kerf_echo_set_rate(struct kerf_echo *e, double rate);
 /* Fill depth requests per connection and run warm requests unrecorded. */
 int kerf_echo_begin(struct kerf_echo *e, uint64_t warm, char *why,
 		    size_t whylen);

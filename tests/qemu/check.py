@@ -6,8 +6,20 @@ import sys
 
 lines = open(sys.argv[1], errors="replace").read().replace("\r", "").split("\n")
 runs, checks, states, cur, buf = [], [], [], None, []
+fit, fitbuf = None, None
 for ln in lines:
-    if ln.startswith("KERF-GUEST"):
+    if ln.startswith("KERF-FIT "):
+        cur, fitbuf = None, []
+        print(ln)
+    elif ln.startswith("KERF-FITEND"):
+        try:
+            fit = json.loads("\n".join(fitbuf))
+        except ValueError:
+            fit = None
+        fitbuf = None
+    elif fitbuf is not None:
+        fitbuf.append(ln)
+    elif ln.startswith("KERF-GUEST"):
         print(ln)
     elif ln.startswith("KERF-RESULT"):
         cur, buf = ln.split(" ", 3), []
@@ -111,6 +123,16 @@ if "memory/anon --limit 64M" in by:
     n = len(tl["t_ms"])
     for i in sorted(set(list(range(0, n, max(1, n // 6))) + [n - 1])):
         print("  ", " ".join(str(tl[k][i]) for k in keys))
+
+# kerf stress fit on v2: 64 MiB touched fits at 64M to 15% above.
+if not fit:
+    fails.append("stress fit: no fit.json")
+else:
+    got = fit.get("fit", 0) / 2**20
+    print(f"stress fit (v2, {fit.get('cgroup')}): fit_alloc 64 fits at "
+          f"{got:.0f}M, {len(fit['probes'])} probes, {fit['elapsed_s']:.1f} s")
+    if not 64 <= got <= 64 * 1.15:
+        fails.append(f"stress fit: 64 MiB fits at {got:.0f}M")
 
 for c in checks:
     print("check", c)

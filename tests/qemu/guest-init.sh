@@ -76,6 +76,14 @@ run pids/fork
 run files/nofile
 run cpu/throttle --duration 2s
 
+# kerf stress fit on v2: a command that touches 64 MiB.
+timeout 300 kerf stress fit --max 256M --out /tmp/fit -- fit_alloc 64 \
+	>/tmp/logfit 2>&1
+say "KERF-FIT rc=$?"
+cat /tmp/fit/fit.json >$out 2>/dev/null
+say "KERF-FITEND"
+sed 's/^/KERF-LOG /' /tmp/logfit >$out
+
 # A delegated subtree, as an unprivileged user would get it from
 # systemd-run --user --scope -p Delegate=yes: kerf moves itself to a leaf.
 echo "+memory +pids +cpu" >/sys/fs/cgroup/cgroup.subtree_control

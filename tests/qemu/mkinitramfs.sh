@@ -4,9 +4,11 @@
 # libraries it links, the virtio block modules of the guest kernel, and
 # guest-init.sh as /init.
 # The archive is written by busybox's own cpio, uncompressed.
-#   mkinitramfs.sh OUT.cpio KERF BUSYBOX KERNEL_RELEASE
+#   mkinitramfs.sh OUT.cpio KERF BUSYBOX KERNEL_RELEASE [PROGRAM...]
+# (PROGRAMs, linked against a subset of kerf's libraries, go to /bin too.)
 set -euo pipefail
 out=$1 kerf=$2 busybox=$3 krel=$4
+shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -20,6 +22,9 @@ for app in sh mount umount mkdir cat ls sleep kill poweroff insmod mke2fs \
 	ln -s busybox "$root/bin/$app"
 done
 cp "$kerf" "$root/bin/kerf"
+for prog in "$@"; do
+	cp "$prog" "$root/bin/"
+done
 # The shared libraries kerf links, at their own paths (the loader included).
 ldd "$kerf" | grep -o '/[^ ]*' | while read -r lib; do
 	mkdir -p "$root$(dirname "$lib")"
