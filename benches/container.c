@@ -64,7 +64,7 @@ static const struct kerf_param overlay_params[] = {
 		"on", struct kerf_ct_ov_priv, on, "overlay,plain",
 		"overlay,plain",
 		"through the overlay, or the same files on the file system below"),
-	KERF_INT("layers", struct kerf_ct_ov_priv, layers, "1,8,64", "1", "128",
+	KERF_INT("layers", struct kerf_ct_ov_priv, layers, "1,64", "1", "128",
 		 "lower layers"),
 	{}
 };
