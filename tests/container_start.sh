@@ -40,3 +40,11 @@ if sys.argv[2] != "0" or sys.argv[3] != "0":
     print(f"FAIL left: {sys.argv[2]} scratch dirs, {sys.argv[3]} cgroups"); fail = 1
 sys.exit(fail if ok else 77)
 PY
+rc=$?
+[ $rc -eq 0 ] || exit $rc
+# The report stacks the parts into one bar per result, text inside its canvas.
+"$KERF" report "$out" -o "$out/rep" >/dev/null 2>&1 || { echo "FAIL: report"; exit 1; }
+[ -s "$out/rep/plots/container-parts.svg" ] || { echo "FAIL: no stacked bar of the parts"; exit 1; }
+grep -q 'rowstacked' "$out/rep/plots/container-parts.gp" || { echo "FAIL: the bar is not stacked"; exit 1; }
+python3 "$KERF_TESTS/svg_text.py" "$out/rep" || exit 1
+echo "ok: the report stacks the parts"

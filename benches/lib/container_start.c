@@ -345,6 +345,12 @@ void kerf_ct_st_teardown(struct kerf_ctx *ctx)
 			    "ns, mean over the samples");
 	}
 	if (p->nrec) {
+		/* The report stacks these metrics into one bar (parts.c). */
+		_Static_assert(KERF_CT_ST_NPARTS == 6, "six parts named");
+		kerf_info(ctx, "parts", "%s,%s,%s,%s,%s,%s",
+			  container_st_parts[0], container_st_parts[1],
+			  container_st_parts[2], container_st_parts[3],
+			  container_st_parts[4], container_st_parts[5]);
 		kerf_metric(ctx, "parts_sum", sum, "ns, sum of the parts");
 		kerf_metric(
 			ctx, "cleanup", (double)p->cleanup_ns / (double)p->seq,

@@ -204,6 +204,7 @@ static int report_family_plots(struct report *rep, const char *fam,
 				goto out;
 		}
 	}
+	ret = rep_plot_parts(rep, fam, fr);
 out:
 	json_decref(bars);
 	json_decref(units);

@@ -94,6 +94,8 @@ bool rep_vdso_varies(const json_t *vals);
 int rep_plot_vdso(struct report *rep, const char *fam, const char *unit,
 		  const struct rlist *fr, const json_t *pairbench);
 int rep_plot_timeline(struct report *rep, const json_t *r, int run);
+/* parts.c: a stacked bar of results whose info "parts" tiles them. */
+int rep_plot_parts(struct report *rep, const char *fam, const struct rlist *fr);
 /* probe.c: a stressor's latency probe, when it ran (nothing otherwise). */
 int rep_plot_probe(struct report *rep, const json_t *r, int run);
 int rep_plot_compare(struct report *rep);
