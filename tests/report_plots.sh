@@ -78,6 +78,27 @@ fi
 python3 "$KERF_TESTS/svg_text.py" "$work/two" --compare || fail=1
 python3 "$KERF_TESTS/svg_text.py" "$work/one" || fail=1
 
+# two benches of a family sweeping the same parameter: one plot of them
+# together as well (epoll against io_uring, here tlb/chase against a copy)
+python3 - "$g/run.json" "$work/fam.json" <<'PY'
+import copy, json, sys
+d = json.load(open(sys.argv[1]))
+extra = [copy.deepcopy(r) for r in d["results"] if r["bench"] == "tlb/chase"]
+for r in extra:
+    r["bench"] = "tlb/chase2"
+d["results"] += extra
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$KERF" report "$work/fam.json" -o "$work/fam" >/dev/null 2>&1 || { echo "FAIL: family report"; fail=1; }
+if [ -s "$work/fam/plots/tlb-compared-size.svg" ] &&
+   grep -q "tlb/chase2" "$work/fam/plots/tlb-compared-size.gp"; then
+	echo "ok: a family's benches compared on one plot"
+else
+	echo "FAIL: no plot of the family's benches together"; fail=1
+fi
+[ -e "$work/one/plots/tlb-compared-size.svg" ] &&
+	{ echo "FAIL: a family plot with one bench"; fail=1; }
+
 # hostile names reach the comparison's charts only as inert strings
 python3 - "$g/run.json" "$work" <<'PY'
 import json, sys

@@ -117,11 +117,21 @@ out:
 }
 
 /* Sweeps drawn now; the benches for bars and for pairs sorted out. */
+/* One more bench sweeping xkey. */
+static void report_count_sweep(json_t *sweeps, const char *xkey)
+{
+	json_object_set_new(
+		sweeps, xkey,
+		json_integer(json_integer_value(json_object_get(sweeps, xkey)) +
+			     1));
+}
+
 static int report_shapes(struct report *rep, const struct rlist *fr,
 			 json_t *bars, json_t *pairbench)
 {
-	json_t *benches = json_object(), *v;
-	const char *b;
+	json_t *benches = json_object(), *sweeps = json_object(), *v;
+	const char *b, *fam = ju_str(fr->v[0].r, "bench");
+	char famname[128];
 	int i, ret = 0;
 
 	for (i = 0; i < fr->n; i++)
@@ -139,6 +149,11 @@ static int report_shapes(struct report *rep, const struct rlist *fr,
 			ret = rep_plot_sweep(rep, b, xkey, fr, NULL);
 			if (!ret)
 				ret = rep_sweep_metrics(rep, b, xkey, fr);
+			/* Benches of the family sweeping the same parameter:
+			 * also one plot of them together (epoll against
+			 * io_uring). */
+			if (!ret)
+				report_count_sweep(sweeps, xkey);
 			break;
 		case SHAPE_BARS:
 			json_object_set_new(bars, b, json_true());
@@ -147,6 +162,13 @@ static int report_shapes(struct report *rep, const struct rlist *fr,
 		if (ret)
 			break;
 	}
+	snprintf(famname, sizeof(famname), "%.*s", (int)strcspn(fam, "/"), fam);
+	json_object_foreach(sweeps, b, v)
+	{
+		if (!ret && json_integer_value(v) >= 2)
+			ret = rep_plot_family_sweep(rep, famname, b, fr);
+	}
+	json_decref(sweeps);
 	json_decref(benches);
 	return ret;
 }

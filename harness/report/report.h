@@ -88,6 +88,9 @@ int rep_plot_bars(struct report *rep, const char *fam, const char *unit,
 		  const struct rlist *fr, const json_t *barbench);
 int rep_plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		   const struct rlist *fr, const char *metric);
+/* The benches of a family that sweep xkey, on one plot. */
+int rep_plot_family_sweep(struct report *rep, const char *fam, const char *xkey,
+			  const struct rlist *fr);
 int rep_sweep_metrics(struct report *rep, const char *bench, const char *xkey,
 		      const struct rlist *fr);
 bool rep_vdso_varies(const json_t *vals);

@@ -16,6 +16,7 @@ struct sweep_pt {
 struct sweep {
 	const struct rlist *fr;
 	const char *bench, *xkey, *metric, *unit;
+	const char *family, *funit; /* the family plot: its benches together */
 	json_t *lines; /* "run\tlabel" -> [indexes into fr] */
 	json_t *xt; /* x label -> x */
 	double xmin, xmax, ymin, ymax;
@@ -56,6 +57,27 @@ static bool sweep_point(const json_t *r, const char *metric, double *m,
 }
 
 /* The results of the bench grouped into lines; the unit of the first. */
+/*
+ * Is r on this plot: of its bench, or with family set, of any bench of the
+ * family that sweeps xkey in the first result's unit (the mechanisms of a
+ * family side by side: epoll against io_uring).
+ */
+static bool sweep_member(struct sweep *s, const json_t *r)
+{
+	const char *b = ju_str(r, "bench"), *u = ju_str(r, "unit");
+	size_t fl = s->family ? strlen(s->family) : 0;
+	char x[64];
+
+	if (!s->family)
+		return !strcmp(b, s->bench);
+	if (strncmp(b, s->family, fl) || b[fl] != '/' ||
+	    !rep_param_text(r, s->xkey, x, sizeof(x)))
+		return false;
+	if (!s->funit)
+		s->funit = u;
+	return u && s->funit && !strcmp(u, s->funit);
+}
+
 static void sweep_lines(struct sweep *s)
 {
 	int i;
@@ -66,7 +88,7 @@ static void sweep_lines(struct sweep *s)
 		double m, lo, hi;
 		json_t *arr;
 
-		if (strcmp(ju_str(r, "bench"), s->bench) ||
+		if (!sweep_member(s, r) ||
 		    !sweep_point(r, s->metric, &m, &lo, &hi))
 			continue;
 		if (!s->unit)
@@ -78,7 +100,13 @@ static void sweep_lines(struct sweep *s)
 						 "unit") :
 					  ju_str(r, "unit");
 		rep_vary_label(s->fr, r, s->xkey, true, lab, sizeof(lab));
-		snprintf(key, sizeof(key), "%d\t%s", s->fr->v[i].run, lab);
+		if (s->family)
+			snprintf(key, sizeof(key), "%d\t%.150s%s%.200s",
+				 s->fr->v[i].run, ju_str(r, "bench"),
+				 lab[0] ? " " : "", lab);
+		else
+			snprintf(key, sizeof(key), "%d\t%s", s->fr->v[i].run,
+				 lab);
 		arr = json_object_get(s->lines, key);
 		if (!arr) {
 			arr = json_array();
@@ -213,7 +241,10 @@ static void sweep_plot(const struct report *rep, const struct sweep *s, int id,
 				 lab[0] ? " " : "", lab);
 		} else {
 			c = rep_colours[li % REP_NCOLOURS];
-			snprintf(t, sizeof(t), "%s", lab[0] ? lab : s->bench);
+			snprintf(t, sizeof(t), "%s",
+				 lab[0]	  ? lab :
+				 s->bench ? s->bench :
+					    "");
 		}
 		rep_gp_clean(t);
 		fprintf(gp,
@@ -234,7 +265,13 @@ static int sweep_new(struct report *rep, const struct sweep *s)
 {
 	char title[256], hint[200];
 
-	if (s->metric) {
+	if (s->family) {
+		snprintf(title, sizeof(title),
+			 "%s: its benches against %s (median, 95%% band)",
+			 s->family, s->xkey);
+		snprintf(hint, sizeof(hint), "%s-compared-%s", s->family,
+			 s->xkey);
+	} else if (s->metric) {
 		snprintf(title, sizeof(title),
 			 "%s %s against %s (median of the processes, band: "
 			 "their range)",
@@ -250,6 +287,41 @@ static int sweep_new(struct report *rep, const struct sweep *s)
 	return rep_plot_new(rep, hint, title);
 }
 
+static int sweep_draw(struct report *rep, struct sweep *s)
+{
+	int id, ret = 0, w = 900, h = 520;
+	char yl[320], q[700];
+	FILE *gp, *dat;
+
+	s->lines = json_object();
+	s->xt = json_object();
+	sweep_lines(s);
+	if (!json_object_size(s->lines))
+		goto out;
+	id = sweep_new(rep, s);
+	if (id < 0 || (ret = rep_plot_open(rep, id, w, h, &gp, &dat))) {
+		ret = id < 0 ? id : ret;
+		goto out;
+	}
+	sweep_data(s, dat);
+	sweep_axes(s, gp);
+	snprintf(yl, sizeof(yl), "%.200s%s%.100s%s", s->metric ? s->metric : "",
+		 s->metric ? " (" : "", s->unit ? s->unit : "",
+		 s->metric ? ")" : "");
+	fprintf(gp, "set xlabel %s\n", kerf_esc_gp(q, sizeof(q), s->xkey));
+	fprintf(gp,
+		"set ylabel %s\n"
+		"set key outside bottom center horizontal\n"
+		"set style fill transparent solid 0.18 noborder\n",
+		kerf_esc_gp(q, sizeof(q), yl));
+	sweep_plot(rep, s, id, gp);
+	ret = rep_plot_close(rep, id, w, h, gp, dat);
+out:
+	json_decref(s->lines);
+	json_decref(s->xt);
+	return ret;
+}
+
 int rep_plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		   const struct rlist *fr, const char *metric)
 {
@@ -263,36 +335,23 @@ int rep_plot_sweep(struct report *rep, const char *bench, const char *xkey,
 		.ymin = INFINITY,
 		.ymax = 0,
 	};
-	int id, ret = 0, w = 900, h = 520;
-	char yl[320], q[700];
-	FILE *gp, *dat;
+	return sweep_draw(rep, &s);
+}
 
-	s.lines = json_object();
-	s.xt = json_object();
-	sweep_lines(&s);
-	if (!json_object_size(s.lines))
-		goto out;
-	id = sweep_new(rep, &s);
-	if (id < 0 || (ret = rep_plot_open(rep, id, w, h, &gp, &dat))) {
-		ret = id < 0 ? id : ret;
-		goto out;
-	}
-	sweep_data(&s, dat);
-	sweep_axes(&s, gp);
-	snprintf(yl, sizeof(yl), "%.200s%s%.100s%s", metric ? metric : "",
-		 metric ? " (" : "", s.unit ? s.unit : "", metric ? ")" : "");
-	fprintf(gp, "set xlabel %s\n", kerf_esc_gp(q, sizeof(q), xkey));
-	fprintf(gp,
-		"set ylabel %s\n"
-		"set key outside bottom center horizontal\n"
-		"set style fill transparent solid 0.18 noborder\n",
-		kerf_esc_gp(q, sizeof(q), yl));
-	sweep_plot(rep, &s, id, gp);
-	ret = rep_plot_close(rep, id, w, h, gp, dat);
-out:
-	json_decref(s.lines);
-	json_decref(s.xt);
-	return ret;
+int rep_plot_family_sweep(struct report *rep, const char *fam, const char *xkey,
+			  const struct rlist *fr)
+{
+	struct sweep s = {
+		.fr = fr,
+		.family = fam,
+		.xkey = xkey,
+		.xmin = INFINITY,
+		.xmax = -INFINITY,
+		.ymin = INFINITY,
+		.ymax = 0,
+	};
+
+	return sweep_draw(rep, &s);
 }
 
 /* Tail latencies of a swept bench (metrics named *p99*) get plots too. */
