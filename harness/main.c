@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* The kerf program: dispatch to subcommands. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,18 +40,6 @@ const char *kerf_version(void)
 const char *kerf_git_rev(void)
 {
 	return KERF_GIT_REV;
-}
-
-int kerf_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kerf %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return KERF_EXIT_USAGE;
 }
 
 static void help(FILE *f)

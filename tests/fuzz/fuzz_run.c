@@ -2,7 +2,6 @@
 /* libFuzzer target: one input as a run.json through the reader, kerf compare, every export and the report's data path. */
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,19 +16,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static char fuzz_dir[PATH_MAX], fuzz_in[PATH_MAX + 16], fuzz_out[PATH_MAX + 16];
 static const char *fuzz_base; /* the golden run, NEW's base */
-
-/* main.c's, which the fuzzer's own main() replaces. */
-int kerf_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kerf %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return KERF_EXIT_USAGE;
-}
 
 static int fuzz_rm(const char *p, const struct stat *st, int flag,
 		   struct FTW *ftw)
