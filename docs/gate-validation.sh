@@ -4,6 +4,18 @@
 #
 # usage: docs/gate-validation.sh collect DIR [SLOTS]   (runs; resumes)
 #        docs/gate-validation.sh analyse DIR [K]       (compares; resumes)
+#        docs/gate-validation.sh ab DIR [TRIALS] [R]   (kerf ab trials; resumes)
+#        docs/gate-validation.sh abscore DIR           (scores the ab trials)
+#
+# ab: TRIALS trials (default 93) of the real `kerf ab`, R rounds each
+# (default 10), in DIR/ab/N: aa = `kerf ab --quick syscall vdso calib
+# --a-param work=1000 --b-param work=1000` (both arms the same: every flag
+# is false), p5 and p2 = `kerf ab --quick calib/spin --a-param work=1000
+# --b-param work=1050 (1020)`, and p2r3 = p2 with 3R rounds. A trial is done
+# when DIR/ab/N/done exists (its load and the wall time of each part).
+# abscore: counts with Clopper-Pearson 95% intervals, the KS statistic of
+# the A/A p-values, and the injected power curve: the b arm of each A/A
+# trial with its samples x1.02, 1.05, 1.10, compared again (no runs).
 #
 # collect: SLOTS slots (default 40), each four separate `kerf run --quick`
 # runs in this order: A1 = `syscall vdso calib`, P5 = `calib/spin -p
@@ -334,11 +346,231 @@ for pre, design in (("", "runs"), ("ab-", "ab")):
 EOF
 }
 
+abtrials() {
+	local n=$1 r=$2 i d t0 e a b rr rc
+	num TRIALS "$n"
+	num R "$r"
+	for i in $(seq 1 "$n"); do
+		d=$dir/ab/$i
+		[ -e "$d/done" ] && continue
+		rm -rf "$d"
+		mkdir -p "$d"
+		echo "load_before $(cut -d' ' -f1 /proc/loadavg) rounds $r" > "$d/info"
+		for e in aa p5 p2 p2r3; do
+			a=1000 b=1000 rr=$r
+			set -- syscall vdso calib
+			case $e in
+			p5) set -- calib/spin; b=1050 ;;
+			p2) set -- calib/spin; b=1020 ;;
+			p2r3) set -- calib/spin; b=1020 rr=$((3 * r)) ;;
+			esac
+			t0=$(date +%s.%N)
+			rc=0
+			"$kerf" ab --quick "$@" --rounds "$rr" --a-param work=$a \
+				--b-param work=$b --out "$d/$e" --format json \
+				> "$d/$e.json" 2> "$d/$e.log" || rc=$?
+			echo "$e rc $rc wall_s $(echo "$(date +%s.%N) - $t0" | bc)" >> "$d/info"
+		done
+		echo "load_after $(cut -d' ' -f1 /proc/loadavg)" >> "$d/info"
+		mv "$d/info" "$d/done"
+		echo "trial $i: $(tr '\n' ' ' < "$d/done")" >&2
+	done
+}
+
+abscore() {
+	python3 - "$kerf" "$dir" << 'EOF'
+import glob, json, math, os, subprocess, sys
+
+kerf, top = sys.argv[1], sys.argv[2]
+trials = sorted(int(os.path.basename(os.path.dirname(d)))
+                for d in glob.glob(top + "/ab/*/done"))
+INJ = (1.02, 1.05, 1.10)
+PARTS = ("aa", "p5", "p2", "p2r3")
+
+
+def load(p):
+    with open(p) as f:
+        return json.load(f)
+
+
+def info(i):
+    w = open("%s/ab/%d/done" % (top, i)).read().split()
+    d = {"load_before": float(w[w.index("load_before") + 1]),
+         "load_after": float(w[w.index("load_after") + 1]),
+         "rounds": int(w[w.index("rounds") + 1])}
+    for e in PARTS:
+        k = w.index(e)
+        d[e + "_rc"], d[e + "_wall"] = int(w[k + 2]), float(w[k + 4])
+    return d
+
+
+def injected(i, f):
+    """The A/A trial's b arm, samples x f, compared with its a arm."""
+    out = "%s/ab/%d/inj%g" % (top, i, f)
+    if os.path.exists(out + ".json"):
+        return load(out + ".json")
+    d = load("%s/ab/%d/aa/b/run.json" % (top, i))
+    for r in d["results"]:
+        g = f if r.get("better") == "lower" else 1 / f
+        for k in ("samples", "round_medians"):
+            if isinstance(r.get(k), list):
+                r[k] = [x * g if x is not None else None for x in r[k]]
+    os.makedirs(out, exist_ok=True)
+    with open(out + "/run.json", "w") as fh:
+        json.dump(d, fh)
+    p = subprocess.run([kerf, "compare", "--format", "json",
+                        "%s/ab/%d/aa/a" % (top, i), out],
+                       capture_output=True, text=True)
+    c = json.loads(p.stdout)
+    c["rc"] = p.returncode
+    with open(out + ".json.tmp", "w") as fh:
+        json.dump(c, fh)
+    os.replace(out + ".json.tmp", out + ".json")
+    return c
+
+
+def cp(k, n, a=0.05):
+    """Clopper-Pearson interval by bisection on the binomial tail."""
+    def cdf(k, p):
+        return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i)
+                   for i in range(k + 1))
+
+    def solve(f):
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            m = (lo + hi) / 2
+            lo, hi = (m, hi) if f(m) else (lo, m)
+        return lo
+    lo = 0.0 if k == 0 else solve(lambda p: 1 - cdf(k - 1, p) < a / 2)
+    hi = 1.0 if k == n else solve(lambda p: cdf(k, p) > a / 2)
+    return lo, hi
+
+
+def results(d):
+    return [x for c in d.get("columns", []) for x in c["results"]]
+
+
+def line(name, k, n, what):
+    lo, hi = cp(k, n) if n else (float("nan"),) * 2
+    print("| %s | %d / %d | [%.3f, %.3f] | %s |" % (name, k, n, lo, hi, what))
+
+
+def med(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if xs else float("nan")
+
+
+inf = {i: info(i) for i in trials}
+cmp = {i: {e: load("%s/ab/%d/%s.json" % (top, i, e)) for e in PARTS}
+       for i in trials}
+n = len(trials)
+if not n:
+    sys.exit("abscore: no finished trial under %s/ab" % top)
+rs = sorted(set(v["rounds"] for v in inf.values()))
+print("Trials: %d real `kerf ab` trials, R = %s rounds (p2r3: 3R)" % (n, rs))
+for e in PARTS:
+    print("  %-4s wall per trial: median %.1f s, max %.1f s" % (
+        e, med(v[e + "_wall"] for v in inf.values()),
+        max(v[e + "_wall"] for v in inf.values())))
+ls = [v["load_before"] for v in inf.values()]
+print("  load (1 min) before a trial: min %.2f median %.2f max %.2f" % (
+    min(ls), med(ls), max(ls)))
+print()
+print("| experiment | count | Clopper-Pearson 95% | meaning |")
+print("|---|---|---|---|")
+aa = [cmp[i]["aa"] for i in trials]
+line("A/A exit 1", sum(inf[i]["aa_rc"] == 1 for i in trials), n,
+     "a regression called: the gate's false alarm")
+line("A/A any result flagged",
+     sum(any(x["verdict"] in ("regression", "improvement")
+             for x in results(d)) for d in aa), n,
+     "a regression or an improvement called on any result")
+line("A/A exit 2", sum(inf[i]["aa_rc"] == 2 for i in trials), n,
+     "bad input or a failed run")
+
+
+def again(i, e, thr):
+    """Part e of trial i compared again at --threshold thr (kept)."""
+    out = "%s/ab/%d/%s-t%s.json" % (top, i, e, thr)
+    if not os.path.exists(out):
+        p = subprocess.run([kerf, "compare", "--format", "json",
+                            "--threshold", thr, "%s/ab/%d/%s/a" % (top, i, e),
+                            "%s/ab/%d/%s/b" % (top, i, e)],
+                           capture_output=True, text=True)
+        with open(out + ".tmp", "w") as fh:
+            fh.write(p.stdout)
+        os.replace(out + ".tmp", out)
+    return load(out)
+
+
+for e, lab in (("p5", "+5% planted, R rounds"),
+               ("p2", "+2% planted, R rounds"),
+               ("p2r3", "+2% planted, 3R rounds"),
+               ("p5-t1", "+5% planted, R rounds, --threshold 1"),
+               ("p2-t1", "+2% planted, R rounds, --threshold 1"),
+               ("p2r3-t1", "+2% planted, 3R rounds, --threshold 1")):
+    cs = {i: (again(i, e[:-3], "1") if e.endswith("-t1") else cmp[i][e])
+          for i in trials}
+    k = sum(any(x["bench"] == "calib/spin" and x["verdict"] == "regression"
+                for x in results(cs[i])) for i in trials)
+    est = [x["estimate"] for i in trials for x in results(cs[i])]
+    det = [x["detectable_pct"] for i in trials for x in results(cs[i])
+           if x["detectable_pct"] is not None]
+    line("%s called a regression" % e, k, n,
+         "%s; estimate median %.4f (%.4f-%.4f), detectable median %.1f%%" % (
+             lab, med(est), min(est), max(est), med(det)))
+vc = {}
+for d in aa:
+    for x in results(d):
+        vc[x["verdict"]] = vc.get(x["verdict"], 0) + 1
+print()
+print("A/A verdicts over all results:", ", ".join(
+    "%s %d" % kv for kv in sorted(vc.items())))
+ps = sorted(x["p"] for d in aa for x in results(d) if x["p"] is not None)
+if ps:
+    D = max(max(abs((i + 1) / len(ps) - p), abs(p - i / len(ps)))
+            for i, p in enumerate(ps))
+    print("A/A per-result p: %d values, KS D = %.3f (5%% critical value for "
+          "independent p: %.3f; the p of one trial are correlated, and "
+          "exact sign-flip p are discrete)" % (len(ps), D,
+                                              1.36 / math.sqrt(len(ps))))
+    print("  " + ", ".join("P(p <= %g) = %.3f" % (
+        q, sum(p <= q for p in ps) / len(ps)) for q in (0.01, 0.05, 0.1, 0.5)))
+print()
+print("Injected change (the A/A trials' b arm x f), per result:")
+print()
+print("| f | regression called | of | share | median detectable % |")
+print("|---|---|---|---|---|")
+by = {}
+for f in INJ:
+    xs = [x for i in trials for x in results(injected(i, f))]
+    k = sum(x["verdict"] == "regression" for x in xs)
+    print("| %g | %d | %d | %.3f | %.1f |" % (
+        f, k, len(xs), k / max(len(xs), 1),
+        med(x["detectable_pct"] for x in xs
+            if x["detectable_pct"] is not None)))
+    for x in xs:
+        c = by.setdefault(x["key"], {}).setdefault(f, [0, 0, []])
+        c[0] += x["verdict"] == "regression"
+        c[1] += 1
+        if x["detectable_pct"] is not None:
+            c[2].append(x["detectable_pct"])
+print()
+print("| result | x1.02 | x1.05 | x1.10 | median detectable % |")
+print("|---|---|---|---|---|")
+for k, b in by.items():
+    print("| %s | %s | %.1f |" % (k, " | ".join(
+        "%d/%d" % (b[f][0], b[f][1]) for f in INJ), med(b[1.1][2])))
+EOF
+}
+
 case $cmd in
 collect) collect "${3:-40}" ;;
+ab) abtrials "${3:-93}" "${4:-10}" ;;
+abscore) abscore | tee "$dir/summary-ab.md" ;;
 analyse) analyse "${3:-4}" | tee "$dir/summary-$((${3:-4}))".md ;;
 *)
-	echo "gate-validation: '$cmd': expected collect or analyse" >&2
+	echo "gate-validation: '$cmd': expected collect, analyse, ab or abscore" >&2
 	exit 2
 	;;
 esac
