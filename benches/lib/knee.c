@@ -98,13 +98,41 @@ static int knee_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Sort a group's points by rate, then find its knee and bracket. */
+/* The notes of a group: where the knee is when the sweep does not bracket
+ * it, who set the bracket's top, and rates that failed below the knee. */
+static void knee_notes(json_t *g, json_int_t knee, json_int_t above,
+		       bool client, json_t *below)
+{
+	const char *note = NULL;
+
+	if (above < 0)
+		note = "the target held at every rate swept: the knee is above";
+	else if (knee < 0)
+		note = "the target failed at every rate swept: the knee is below";
+	if (client)
+		note = "the first failing rate above the knee was client-bound: the bracket's top is the client's limit, not the server's";
+	if (json_array_size(below) && !client)
+		note = "the target failed at a lower rate too (failed_below): idle wake-ups at low rates, or noise; the knee is the top of the rates that held";
+	if (note)
+		json_object_set_new(g, "note", json_string(note));
+	if (json_array_size(below)) {
+		json_object_set_new(g, "nonmonotone", json_true());
+		json_object_set(g, "failed_below", below);
+	}
+}
+
+/*
+ * Sort a group's points by rate, then find its knee: the highest rate that
+ * met the target with every rate above it failing (the top of the region
+ * that held; a latency that misses only at low rates, where idle CPUs wake
+ * late, does not hide a knee above it), and the lowest failing rate above.
+ */
 static void knee_group(json_t *g)
 {
-	json_t *pts = json_object_get(g, "points"), *v[256], *sorted;
+	json_t *pts = json_object_get(g, "points"), *v[256], *sorted, *below;
 	json_int_t knee = -1, above = -1;
-	size_t n = json_array_size(pts), i;
-	bool client = false, nonmono = false;
+	size_t n = json_array_size(pts), i, top = 0;
+	bool client = false, any = false;
 
 	if (n > 256)
 		n = 256;
@@ -112,45 +140,31 @@ static void knee_group(json_t *g)
 		v[i] = json_array_get(pts, i);
 	qsort(v, n, sizeof(v[0]), knee_cmp);
 	sorted = json_array();
+	below = json_array();
 	for (i = 0; i < n; i++) {
-		json_int_t x = json_integer_value(json_array_get(v[i], 0));
-		bool met = json_is_true(json_array_get(v[i], 2));
-
 		json_array_append(sorted, v[i]);
-		if (above >= 0) {
-			nonmono |= met;
-			continue;
-		}
-		if (met) {
-			knee = x;
-		} else {
-			above = x;
-			client = json_is_true(json_array_get(v[i], 3));
+		if (json_is_true(json_array_get(v[i], 2))) {
+			top = i;
+			any = true;
 		}
 	}
+	if (any)
+		knee = json_integer_value(json_array_get(v[top], 0));
+	for (i = any ? top + 1 : 0; i < n && above < 0; i++) {
+		above = json_integer_value(json_array_get(v[i], 0));
+		client = json_is_true(json_array_get(v[i], 3));
+	}
+	for (i = 0; any && i < top; i++)
+		if (!json_is_true(json_array_get(v[i], 2)))
+			json_array_append(below, json_array_get(v[i], 0));
 	json_object_set_new(g, "points", sorted);
 	json_object_set_new(g, "knee",
 			    knee >= 0 ? json_integer(knee) : json_null());
 	json_object_set_new(g, "above",
 			    above >= 0 ? json_integer(above) : json_null());
 	json_object_set_new(g, "unit", json_string("req/s"));
-	if (above < 0)
-		json_object_set_new(
-			g, "note",
-			json_string(
-				"the target held at every rate swept: the knee is above"));
-	else if (knee < 0)
-		json_object_set_new(
-			g, "note",
-			json_string(
-				"the target failed at every rate swept: the knee is below"));
-	if (client)
-		json_object_set_new(
-			g, "note",
-			json_string(
-				"the first failing rate was client-bound: the bracket's top is the client's limit, not the server's"));
-	if (nonmono)
-		json_object_set_new(g, "nonmonotone", json_true());
+	knee_notes(g, knee, above, client, below);
+	json_decref(below);
 }
 
 static int knee_derive(json_t *run)
