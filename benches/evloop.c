@@ -28,6 +28,7 @@ struct evl_priv {
 	int load; /* closed, open */
 	int64_t rate;
 	int arrival; /* const, poisson */
+	int wait; /* open load, the client: spin, sleep */
 	const char *slo;
 	double slo_q;
 	uint64_t slo_ns;
@@ -59,6 +60,8 @@ struct evl_priv {
 	KERF_ENUM("arrival", struct evl_priv, arrival, "const",	\
 		  "const,poisson",					\
 		  "open load: constant spacing, or Poisson arrivals"),	\
+	KERF_ENUM("wait", struct evl_priv, wait, "spin", "spin,sleep",	\
+		  "open load: the client waits for the next arrival spinning on its PU (not counted in its busy time), or asleep in epoll_pwait2 (a halted vCPU can wake late, and the lateness counts as latency)"), \
 	KERF_STR("slo", struct evl_priv, slo, "none",			\
 		 "open load: latency target pQ:TIME (p99:1ms) or none; a rate sweep then gives the knee")
 /* clang-format on */
@@ -114,6 +117,7 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.fixed_files = p->fixed_files,
 		.open = p->load >= 1,
 		.poisson = p->arrival == 1,
+		.spin = p->wait == 0,
 		.rate = (double)p->rate,
 	};
 	char why[1024], placed[1024];

@@ -42,7 +42,7 @@ struct cconn {
 };
 
 struct cpu_snap {
-	uint64_t wall, client, server, sqpoll;
+	uint64_t wall, client, server, sqpoll, spin;
 	uint64_t client_wait, server_wait; /* on a runqueue */
 	bool server_ok, wait_ok;
 };
@@ -65,7 +65,7 @@ struct kerf_echo {
 	 * that found every window full, the Poisson generator's state. */
 	struct kerf_hdr *hist, *lag;
 	double next_t;
-	uint64_t sent, held_back, rng;
+	uint64_t sent, held_back, rng, spin_ns;
 	uint32_t rr;
 	char asked[256], obtained[1024];
 };
@@ -204,6 +204,7 @@ static void cpu_snapshot(struct kerf_echo *e, struct cpu_snap *s)
 	memset(s, 0, sizeof(*s));
 	s->wall = kerf_now_ns();
 	s->client = thread_cpu_ns();
+	s->spin = e->spin_ns;
 	s->wait_ok = runq_wait_ns(getpid(), gettid(), &s->client_wait) &&
 		     runq_wait_ns(e->pid, e->pid, &s->server_wait);
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)e->pid);
@@ -793,6 +794,18 @@ static int64_t ol_assign(struct kerf_echo *e, int *err)
 	return (int64_t)(e->next_t - (double)now);
 }
 
+/* Open loop, spinning: look for events without sleeping; the time spent
+ * finding none is the spin, kept out of the client's busy time. */
+static int pump_spin(struct kerf_echo *e, struct epoll_event *evs, int max)
+{
+	uint64_t t0 = kerf_now_ns();
+	int n = epoll_wait(e->epfd, evs, max, 0);
+
+	if (n == 0)
+		e->spin_ns += kerf_now_ns() - t0;
+	return n;
+}
+
 /* Wait for events: until the next arrival is due in the open loop. */
 static int pump_wait(struct kerf_echo *e, struct epoll_event *evs, int max,
 		     bool drain, int *err)
@@ -805,6 +818,8 @@ static int pump_wait(struct kerf_echo *e, struct epoll_event *evs, int max,
 	ns = ol_assign(e, err);
 	if (*err < 0)
 		return 0;
+	if (e->cfg.spin)
+		return pump_spin(e, evs, max);
 	if (ns < 0)
 		ns = 0;
 	ts.tv_sec = ns / 1000000000;
@@ -960,6 +975,9 @@ int kerf_echo_end(struct kerf_echo *e, struct kerf_echo_summary *s, char *why,
 	s->sqpoll_cpu_ns = (double)(now.sqpoll - e->cpu0.sqpoll) / reqs;
 	wall = (double)(now.wall - e->cpu0.wall);
 	s->client_util = (double)(now.client - e->cpu0.client) / wall;
+	s->client_util -= (double)(now.spin - e->cpu0.spin) / wall;
+	if (s->client_util < 0)
+		s->client_util = 0;
 	s->server_util = (double)(now.server - e->cpu0.server) / wall;
 	s->have_runq = now.wait_ok && e->cpu0.wait_ok;
 	s->client_runq = (double)(now.client_wait - e->cpu0.client_wait) / wall;

@@ -55,6 +55,11 @@ struct kerf_echo_cfg {
 	 * slo_ns (0: none). */
 	bool open, poisson;
 	double rate, slo_q;
+	/* Open loop: wait for the next arrival spinning on the client's PU
+	 * (epoll_wait with a zero timeout), not asleep: a vCPU that halts can
+	 * wake milliseconds late, and that lateness would count as latency.
+	 * The spinning is not counted in client_util. */
+	bool spin;
 	/* Tests only: OR-ed into the io_uring setup flags asked for. */
 	unsigned int extra_setup_flags;
 	/* Tests only: the server flips byte number corrupt_at - 1 of the
