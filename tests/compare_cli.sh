@@ -144,7 +144,7 @@ has out 'no sample_procs: samples taken as independent' 'no process structure sa
 
 # The rounds of one kerf ab (kerf.run/2, config.arm): paired by round.
 if command -v python3 > /dev/null; then
-	for i in 1 2 3 4 5 6 7 8; do
+	for i in 1 2 3 4 5 6 7 8 9 10; do
 		mkrun "$T/ra$i.json" 6.1.0 1.00 $((600 + 2 * i + 1))
 		mkrun "$T/rb$i.json" 6.1.0 1.05 $((700 + 2 * i + 1))
 	done
@@ -169,12 +169,12 @@ for j, res in enumerate(d["results"]):
 json.dump(d, open(out, "w"))
 EOF
 	}
-	merge "$T/abA.json" a "$T"/ra?.json
-	merge "$T/abB.json" b "$T"/rb?.json
+	merge "$T/abA.json" a "$T"/ra[0-9]*.json
+	merge "$T/abB.json" b "$T"/rb[0-9]*.json
 	run 1 ab-paired "$T/abA.json" "$T/abB.json"
-	has out 'design: round-paired, 8 rounds' 'paired design'
+	has out 'design: round-paired, 10 rounds' 'paired design'
 	has out 'max-T, sign flips of whole rounds' 'sign-flip method'
-	has out 'calib/spin{work=1000} .*round .*8/8.*regression' 'paired regression'
+	has out 'calib/spin{work=1000} .*round .*10/10.*regression' 'paired regression'
 	run 0 ab-aa "$T/abA.json" "$T/abA.json"
 	# Without config.arm they are two runs, one a side: not paired.
 	sed 's/"arm": {"name": "b"}/"x": 1/' "$T/abB.json" > "$T/abC.json"

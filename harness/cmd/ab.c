@@ -10,7 +10,7 @@
 #include "kerf/gate.h"
 #include "kerf/parse.h"
 
-#define AB_ROUNDS 10 /* default rounds */
+#define AB_ROUNDS 20 /* default rounds: the trimmed statistic starts there */
 
 static void ab_help(void)
 {

@@ -12,7 +12,7 @@
 #include "kerf/hypo.h"
 
 #define KERF_GATE_THRESHOLD_PCT 3.0 /* default smallest change that counts */
-#define KERF_GATE_ALPHA 0.05 /* default family-wise error rate */
+#define KERF_GATE_ALPHA 0.01 /* default family-wise error rate */
 #define KERF_GATE_LEVEL 0.95 /* level of every interval */
 #define KERF_GATE_POWER 0.80 /* power of the detectable change */
 #define KERF_GATE_KEYLEN 1024 /* longest result key, "bench{k=v,...}" */

@@ -93,16 +93,26 @@ double kerf_norm_sf(double z);
 /* Student's t upper tail, P(T > t), df > 0 (incomplete beta). */
 double kerf_t_sf(double t, double df);
 
+/* Paired rounds: the share trimmed from each end (Yuen) from
+ * KERF_UNIT_TRIM_MIN rounds on, and the most rounds a test reads. */
+#define KERF_UNIT_TRIM 0.2
+#define KERF_UNIT_TRIM_MIN 20
+#define KERF_UNIT_MAX 1000
+
 /*
  * The t statistic of one result over u units. paired: x[j] is the log
  * difference NEW - BASE of unit (round) j, multiplied by lab[j] (+-1; NULL:
- * all +1), and t is the one-sample t of their mean. Unpaired: x[j] is the
- * log median of unit (run) j, lab[j] 1 for NEW and 0 for BASE, and t is the
- * pooled two-sample t of mean(NEW) - mean(BASE). NaN units are absent.
- * Returns 0, or -EDOM when there are too few units for a spread.
+ * all +1), and t is Yuen's one-sample t of their 20% trimmed mean from 20
+ * rounds on, the plain t below (sd: the effective SD of one round, se
+ * sqrt(n)).
+ * Unpaired: x[j] is the log median of unit (run) j, lab[j] 1 for NEW and 0
+ * for BASE, and t is the pooled two-sample t of mean(NEW) - mean(BASE).
+ * NaN units are absent. Returns 0, or -EDOM when there are too few units
+ * for a spread.
  */
+
 struct kerf_unit_t {
-	double est; /* mean log difference */
+	double est; /* mean log difference (paired, 20+ rounds: trimmed) */
 	double sd; /* of the units (pooled when unpaired) */
 	double se, t, df;
 	size_t n0, n1; /* units: BASE and NEW (paired: n1 rounds) */
