@@ -44,8 +44,7 @@ static double knee_metric(json_t *r, const char *name)
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-/* "knee:bench{k=v,...}" of every parameter but rate, keys sorted. */
-static int knee_key(json_t *r, char *buf, size_t len)
+int kerf_knee_key(const json_t *r, char *buf, size_t len)
 {
 	json_t *params = json_deep_copy(json_object_get(r, "params"));
 	json_t *tmp = json_pack("{s:O, s:o}", "bench",
@@ -72,7 +71,7 @@ static void knee_add(json_t *groups, json_t *r, double bound)
 
 	if (!rate || kerf_parse_int(rate, &x) || lat < 0)
 		return;
-	if (knee_key(r, key, sizeof(key)))
+	if (kerf_knee_key(r, key, sizeof(key)))
 		return;
 	g = json_object_get(groups, key);
 	if (!g) {
