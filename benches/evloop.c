@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The evloop family: echo servers on epoll, poll, select and io_uring. */
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "kerf/bench.h"
 #include "kerf/echo.h"
 #include "kerf/knee.h"
+#include "kerf/ratesearch.h"
 #include "kerf/stats.h"
 #include "kerf/topo.h"
 
@@ -218,8 +218,9 @@ static void evl_open_metrics(struct kerf_ctx *ctx,
 }
 
 /* Search: one open-load measurement at rate; met and who held it back. */
-static int evl_step(struct kerf_ctx *ctx, double rate, bool *met, bool *client)
+static int evl_step(void *arg, double rate, bool *met, bool *client)
 {
+	struct kerf_ctx *ctx = arg;
 	struct evl_priv *p = kerf_priv(ctx);
 	struct kerf_echo_summary s;
 	uint64_t done, reqs = evl_min_reqs(p, rate);
@@ -240,45 +241,32 @@ static int evl_step(struct kerf_ctx *ctx, double rate, bool *met, bool *client)
 }
 
 /*
- * load=search: each sample is one knee. From rate, double while the target
- * holds (coarse steps), then bisect (geometrically) between the last rate
- * that met it and the first that missed until they are 5% apart. The
- * sample is the highest rate that met the target (0: not even rate).
+ * load=search: each sample is one knee (kerf_rate_search from rate, up to
+ * 1e7 req/s, to 5%): the highest rate that met the target (0: not even
+ * rate).
  */
 static int evl_search(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct evl_priv *p = kerf_priv(ctx);
-	double lo, hi, r, highs[64];
-	int steps = 0, nclient = 0, ret;
-	bool met = false, client = false;
+	struct kerf_rate_search s = {
+		.start = (double)p->rate,
+		.cap = 1e7,
+		.tol = 0.05,
+	};
+	int steps = 0, nclient = 0, nbelow = 0, ncapped = 0, ret;
+	double highs[64];
 	uint64_t i;
 
 	for (i = 0; i < n; i++) {
-		lo = 0;
-		hi = 0;
-		for (r = (double)p->rate; !hi && r <= 1e7; r *= 2, steps++) {
-			ret = evl_step(ctx, r, &met, &client);
-			if (ret)
-				return ret;
-			if (met)
-				lo = r;
-			else
-				hi = r;
-		}
-		while (lo > 0 && hi > lo * 1.05) {
-			r = round(sqrt(lo * hi));
-			ret = evl_step(ctx, r, &met, &client);
-			if (ret)
-				return ret;
-			steps++;
-			if (met)
-				lo = r;
-			else
-				hi = r;
-		}
-		nclient += client && !met;
-		kerf_sample(ctx, lo);
-		highs[i % 64] = hi;
+		ret = kerf_rate_search(&s, evl_step, ctx);
+		if (ret)
+			return ret;
+		steps += s.steps;
+		nclient += s.client;
+		nbelow += s.below;
+		ncapped += s.capped;
+		kerf_sample(ctx, s.knee);
+		highs[i % 64] = s.above;
 	}
 	kerf_metric(ctx, "knee_above",
 		    kerf_median(highs, n < 64 ? (size_t)n : 64), "req/s");
@@ -287,6 +275,14 @@ static int evl_search(struct kerf_ctx *ctx, uint64_t n)
 		kerf_warn(
 			ctx,
 			"load=search: the client, not the server, missed the target at a rate that bounds the knee");
+	if (nbelow)
+		kerf_warn(
+			ctx,
+			"load=search: the first rate already missed the target: the knee is below rate (sample 0); start lower");
+	if (ncapped)
+		kerf_warn(
+			ctx,
+			"load=search: the target held at every rate up to 1e7 req/s: the knee is above (knee_above 0)");
 	return 0;
 }
 
