@@ -34,6 +34,43 @@ struct evl_priv {
 	struct kerf_echo *echo;
 };
 
+/* A value of slo, at plan time: none, or what kerf_slo_parse takes. */
+static int evl_slo_check(const char *val, char *msg, size_t len)
+{
+	uint64_t ns;
+	double q;
+	int ret;
+
+	if (!strcmp(val, "none"))
+		return 0;
+	ret = kerf_slo_parse(val, &q, &ns, msg, len);
+	if (ret && strlen(msg) + 12 < len)
+		strcat(msg, "; or none");
+	return ret;
+}
+
+/* The parameters that go together: an slo with open load, search with one. */
+static int evl_check(const void *priv, char *msg, size_t len)
+{
+	const struct evl_priv *p = priv;
+	bool slo = p->slo && strcmp(p->slo, "none");
+
+	if (slo && p->load == 0) {
+		snprintf(
+			msg, len,
+			"slo=%s needs load=open or load=search: load=closed offers no rate, it keeps depth requests in flight",
+			p->slo);
+		return -EINVAL;
+	}
+	if (p->load == 2 && !slo) {
+		snprintf(
+			msg, len,
+			"load=search needs a target: -p slo=pQ:TIME such as slo=p99:1ms");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* clang-format off */
 #define EVL_COMMON_PARAMS						\
 	KERF_INT("conns", struct evl_priv, conns, "1,100,1000", "1",	\
@@ -59,7 +96,7 @@ struct evl_priv {
 	KERF_ENUM("arrival", struct evl_priv, arrival, "const",	\
 		  "const,poisson",					\
 		  "open load: constant spacing, or Poisson arrivals"),	\
-	KERF_STR("slo", struct evl_priv, slo, "none",			\
+	KERF_STR_CHECK("slo", struct evl_priv, slo, "none", evl_slo_check, \
 		 "open load: latency target pQ:TIME (p99:1ms) or none; a rate sweep then gives the knee")
 /* clang-format on */
 
@@ -119,20 +156,14 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 	char why[1024], placed[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;
 
-	if (p->slo && strcmp(p->slo, "none")) {
+	/* the plan checked these (evl_check); jobs from elsewhere too */
+	ret = evl_check(p, why, sizeof(why));
+	if (!ret && p->slo && strcmp(p->slo, "none"))
 		ret = kerf_slo_parse(p->slo, &p->slo_q, &p->slo_ns, why,
 				     sizeof(why));
-		if (ret)
-			return kerf_fail(ctx, ret, "%s", why);
-		if (!cfg.open)
-			return kerf_fail(ctx, -EINVAL,
-					 "slo=%s needs load=open or search",
-					 p->slo);
-		cfg.slo_q = p->slo_q;
-	}
-	if (p->load == 2 && !p->slo_ns)
-		return kerf_fail(ctx, -EINVAL,
-				 "load=search needs a target: -p slo=p99:1ms");
+	if (ret)
+		return kerf_fail(ctx, ret, "%s", why);
+	cfg.slo_q = p->slo_q;
 	n = kerf_cpus_allowed(ctx, pus, EVL_MAX_PUS);
 	if (n > EVL_MAX_PUS)
 		n = EVL_MAX_PUS;
@@ -375,7 +406,8 @@ static int uring_setup(struct kerf_ctx *ctx)
 	.flags = KERF_F_SAMPLES, .params = params_tbl,                      \
 	.priv_size = sizeof(struct evl_priv),                               \
 	.quick = "conns=1,100 reqs=1000", .full = "conns=1,100,1000,10000", \
-	.setup = setup_fn, .run = evl_run, .teardown = evl_teardown
+	.check = evl_check, .setup = setup_fn, .run = evl_run,              \
+	.teardown = evl_teardown
 
 const struct kerf_bench evloop_epoll = {
 	.name = "evloop/epoll",

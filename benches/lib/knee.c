@@ -31,7 +31,7 @@ int kerf_slo_parse(const char *s, double *q, uint64_t *bound_ns, char *why,
 bad:
 	snprintf(
 		why, whylen,
-		"slo=%s: expected pQ:TIME with 0 < Q < 100 and a time above 0, such as p99:1ms or p99.9:500us",
+		"slo=%s: expected pQ:TIME with 0 < Q < 100 and TIME a duration above 0 (500us, 1ms, 2s), such as p99:1ms or p99.9:500us",
 		s ? s : "(null)");
 	return -EINVAL;
 }
