@@ -134,33 +134,35 @@ static bool hk_knee(struct hockey *h, const json_t *r, int run, double *kx,
 {
 	const json_t *g = hk_group_of(h, r, run), *pt;
 	json_t *knee = json_object_get(g, "knee");
-	size_t i;
+	json_t *above = json_object_get(g, "above");
+	size_t i, n;
 
+	*kx = *ky = NAN;
 	if (!g) {
 		snprintf(why, len, "no knee: no slo");
 		return false;
 	}
-	if (!json_is_integer(knee)) {
-		snprintf(why, len, "knee below the lowest rate");
-		return false;
-	}
-	*kx = (double)json_integer_value(knee);
-	*ky = NAN;
+	if (!json_is_integer(knee))
+		n = snprintf(why, len, "knee below the lowest rate");
+	else if (json_is_integer(above))
+		n = snprintf(why, len, "knee %lld req/s, fails at %lld",
+			     (long long)json_integer_value(knee),
+			     (long long)json_integer_value(above));
+	else
+		n = snprintf(why, len,
+			     "knee %lld req/s or more (held at every rate)",
+			     (long long)json_integer_value(knee));
+	if (json_is_true(json_object_get(g, "nonmonotone")) && n < len)
+		snprintf(why + n, len - n, "; met again above");
 	json_array_foreach(json_object_get(g, "points"), i, pt)
 	{
-		if (json_integer_value(json_array_get(pt, 0)) ==
-		    json_integer_value(knee))
+		if (json_is_integer(knee) &&
+		    json_integer_value(json_array_get(pt, 0)) ==
+			    json_integer_value(knee)) {
+			*kx = (double)json_integer_value(knee);
 			*ky = json_number_value(json_array_get(pt, 1)) / 1e3;
+		}
 	}
-	if (json_is_integer(json_object_get(g, "above")))
-		snprintf(why, len, "knee %lld req/s, fails at %lld",
-			 (long long)json_integer_value(knee),
-			 (long long)json_integer_value(
-				 json_object_get(g, "above")));
-	else
-		snprintf(why, len,
-			 "knee %lld req/s or more (held at every rate)",
-			 (long long)json_integer_value(knee));
 	return isfinite(*ky);
 }
 
