@@ -56,6 +56,7 @@ json.dump(run, open(out + "/plain.json", "w"))
 # derived figures in run.json win over the knee code (here: made up)
 key = "knee:evloop/epoll{arrival=const,conns=1,load=open,slo=p99:1ms,transport=tcp}"
 run["derived"] = {key: {"knee": 4000, "above": 8000, "nonmonotone": True,
+                        "failed_below": [2000],
                         "points": [[4000, 70e3, True, False],
                                    [8000, 90e3, False, False]]}}
 json.dump(run, open(out + "/derived.json", "w"))
@@ -128,7 +129,7 @@ PY
 	{ echo "FAIL: report with derived knees"; fail=1; }
 has "the knee from run.json's derived figures" \
 	$work/der/plots/evloop-hockey.gp \
-	"title 'evloop/epoll: knee 4000 req/s, fails at 8000; met again above'"
+	"title 'evloop/epoll: knee 4000 req/s, fails at 8000; failed below it too'"
 
 "$KERF" report "$work/evil.json" -o "$work/evil" >/dev/null 2>&1
 if [ ! -s "$work/evil/plots/evloop-hockey.svg" ] || [ -e "$work/pwned" ] ||

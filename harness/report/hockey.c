@@ -152,7 +152,10 @@ static bool hk_knee(struct hockey *h, const json_t *r, int run, double *kx,
 		n = snprintf(why, len,
 			     "knee %lld req/s or more (held at every rate)",
 			     (long long)json_integer_value(knee));
-	if (json_is_true(json_object_get(g, "nonmonotone")) && n < len)
+	/* the knee code's rule says which way the rates were out of order */
+	if (json_array_size(json_object_get(g, "failed_below")) && n < len)
+		snprintf(why + n, len - n, "; failed below it too");
+	else if (json_is_true(json_object_get(g, "nonmonotone")) && n < len)
 		snprintf(why + n, len - n, "; met again above");
 	json_array_foreach(json_object_get(g, "points"), i, pt)
 	{
