@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: MIT
 # evloop open load: percentiles in order, latency counted from the intended
 # send time (overload: the tail grows with the run, not with the window),
-# who held the rate back, and slo= refused in a bad form or without
-# load=open.
+# who held the rate back (a bad slo= is refused at plan time: plan_check.sh).
 set -u
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -20,8 +19,6 @@ run over -p rate=10000000 -p reqs=20000
 # Search: a target no loopback round trip can meet (1 us) gives knee 0 and
 # the first rate as its top.
 run tight -p load=search -p rate=1000 -p reqs=300 -p slo=p99:1us
-run badslo -p rate=1000 -p reqs=200 -p slo=99:1ms
-run closedslo -p load=closed -p reqs=200 -p slo=p99:1ms
 python3 - "$out" <<'PY'
 import json, os, sys
 d = sys.argv[1]
@@ -84,11 +81,5 @@ for tag, knee, top in (("tight", 0, 1000),):
         else:
             print(f"{tag}: knee {knee}, above {top}, "
                   f"{m(r, 'search_steps'):.0f} steps")
-for tag, want in (("badslo", "p99:1ms"), ("closedslo", "load=open")):
-    rs = results(tag)
-    if not rs or any(r["status"] != "error" or want not in r.get("reason", "")
-                     for r in rs):
-        fail(f"{tag}: want errors naming {want}: "
-             f"{[(r['status'], r.get('reason')) for r in rs]}")
 sys.exit(1 if bad else 0)
 PY
