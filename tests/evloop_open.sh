@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # evloop open load: percentiles in order, latency counted from the intended
 # send time (overload: the tail grows with the run, not with the window),
-# who held the rate back (a bad slo= is refused at plan time: plan_check.sh).
+# who held the rate back, and slo= refused in a bad form or without
+# load=open.
 set -u
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
