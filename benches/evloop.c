@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The evloop family: echo servers on epoll, poll, select and io_uring. */
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "kerf/bench.h"
 #include "kerf/echo.h"
 #include "kerf/knee.h"
+#include "kerf/ratesearch.h"
 #include "kerf/stats.h"
 #include "kerf/topo.h"
 
@@ -34,6 +34,43 @@ struct evl_priv {
 	uint64_t slo_ns;
 	struct kerf_echo *echo;
 };
+
+/* A value of slo, at plan time: none, or what kerf_slo_parse takes. */
+static int evl_slo_check(const char *val, char *msg, size_t len)
+{
+	uint64_t ns;
+	double q;
+	int ret;
+
+	if (!strcmp(val, "none"))
+		return 0;
+	ret = kerf_slo_parse(val, &q, &ns, msg, len);
+	if (ret && strlen(msg) + 12 < len)
+		strcat(msg, "; or none");
+	return ret;
+}
+
+/* The parameters that go together: an slo with open load, search with one. */
+static int evl_check(const void *priv, char *msg, size_t len)
+{
+	const struct evl_priv *p = priv;
+	bool slo = p->slo && strcmp(p->slo, "none");
+
+	if (slo && p->load == 0) {
+		snprintf(
+			msg, len,
+			"slo=%s needs load=open or load=search: load=closed offers no rate, it keeps depth requests in flight",
+			p->slo);
+		return -EINVAL;
+	}
+	if (p->load == 2 && !slo) {
+		snprintf(
+			msg, len,
+			"load=search needs a target: -p slo=pQ:TIME such as slo=p99:1ms");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* clang-format off */
 #define EVL_COMMON_PARAMS						\
@@ -62,7 +99,7 @@ struct evl_priv {
 		  "open load: constant spacing, or Poisson arrivals"),	\
 	KERF_ENUM("wait", struct evl_priv, wait, "spin", "spin,sleep",	\
 		  "open load: the client waits for the next arrival spinning on its PU (not counted in its busy time), or asleep in epoll_pwait2 (a halted vCPU can wake late, and the lateness counts as latency)"), \
-	KERF_STR("slo", struct evl_priv, slo, "none",			\
+	KERF_STR_CHECK("slo", struct evl_priv, slo, "none", evl_slo_check, \
 		 "open load: latency target pQ:TIME (p99:1ms) or none; a rate sweep then gives the knee")
 /* clang-format on */
 
@@ -123,20 +160,14 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 	char why[1024], placed[1024];
 	int pus[EVL_MAX_PUS], n, a, b, ret;
 
-	if (p->slo && strcmp(p->slo, "none")) {
+	/* the plan checked these (evl_check); jobs from elsewhere too */
+	ret = evl_check(p, why, sizeof(why));
+	if (!ret && p->slo && strcmp(p->slo, "none"))
 		ret = kerf_slo_parse(p->slo, &p->slo_q, &p->slo_ns, why,
 				     sizeof(why));
-		if (ret)
-			return kerf_fail(ctx, ret, "%s", why);
-		if (!cfg.open)
-			return kerf_fail(ctx, -EINVAL,
-					 "slo=%s needs load=open or search",
-					 p->slo);
-		cfg.slo_q = p->slo_q;
-	}
-	if (p->load == 2 && !p->slo_ns)
-		return kerf_fail(ctx, -EINVAL,
-				 "load=search needs a target: -p slo=p99:1ms");
+	if (ret)
+		return kerf_fail(ctx, ret, "%s", why);
+	cfg.slo_q = p->slo_q;
 	n = kerf_cpus_allowed(ctx, pus, EVL_MAX_PUS);
 	if (n > EVL_MAX_PUS)
 		n = EVL_MAX_PUS;
@@ -222,8 +253,9 @@ static void evl_open_metrics(struct kerf_ctx *ctx,
 }
 
 /* Search: one open-load measurement at rate; met and who held it back. */
-static int evl_step(struct kerf_ctx *ctx, double rate, bool *met, bool *client)
+static int evl_step(void *arg, double rate, bool *met, bool *client)
 {
+	struct kerf_ctx *ctx = arg;
 	struct evl_priv *p = kerf_priv(ctx);
 	struct kerf_echo_summary s;
 	uint64_t done, reqs = evl_min_reqs(p, rate);
@@ -244,45 +276,32 @@ static int evl_step(struct kerf_ctx *ctx, double rate, bool *met, bool *client)
 }
 
 /*
- * load=search: each sample is one knee. From rate, double while the target
- * holds (coarse steps), then bisect (geometrically) between the last rate
- * that met it and the first that missed until they are 5% apart. The
- * sample is the highest rate that met the target (0: not even rate).
+ * load=search: each sample is one knee (kerf_rate_search from rate, up to
+ * 1e7 req/s, to 5%): the highest rate that met the target (0: not even
+ * rate).
  */
 static int evl_search(struct kerf_ctx *ctx, uint64_t n)
 {
 	struct evl_priv *p = kerf_priv(ctx);
-	double lo, hi, r, highs[64];
-	int steps = 0, nclient = 0, ret;
-	bool met = false, client = false;
+	struct kerf_rate_search s = {
+		.start = (double)p->rate,
+		.cap = 1e7,
+		.tol = 0.05,
+	};
+	int steps = 0, nclient = 0, nbelow = 0, ncapped = 0, ret;
+	double highs[64];
 	uint64_t i;
 
 	for (i = 0; i < n; i++) {
-		lo = 0;
-		hi = 0;
-		for (r = (double)p->rate; !hi && r <= 1e7; r *= 2, steps++) {
-			ret = evl_step(ctx, r, &met, &client);
-			if (ret)
-				return ret;
-			if (met)
-				lo = r;
-			else
-				hi = r;
-		}
-		while (lo > 0 && hi > lo * 1.05) {
-			r = round(sqrt(lo * hi));
-			ret = evl_step(ctx, r, &met, &client);
-			if (ret)
-				return ret;
-			steps++;
-			if (met)
-				lo = r;
-			else
-				hi = r;
-		}
-		nclient += client && !met;
-		kerf_sample(ctx, lo);
-		highs[i % 64] = hi;
+		ret = kerf_rate_search(&s, evl_step, ctx);
+		if (ret)
+			return ret;
+		steps += s.steps;
+		nclient += s.client;
+		nbelow += s.below;
+		ncapped += s.capped;
+		kerf_sample(ctx, s.knee);
+		highs[i % 64] = s.above;
 	}
 	kerf_metric(ctx, "knee_above",
 		    kerf_median(highs, n < 64 ? (size_t)n : 64), "req/s");
@@ -291,6 +310,14 @@ static int evl_search(struct kerf_ctx *ctx, uint64_t n)
 		kerf_warn(
 			ctx,
 			"load=search: the client, not the server, missed the target at a rate that bounds the knee");
+	if (nbelow)
+		kerf_warn(
+			ctx,
+			"load=search: the first rate already missed the target: the knee is below rate (sample 0); start lower");
+	if (ncapped)
+		kerf_warn(
+			ctx,
+			"load=search: the target held at every rate up to 1e7 req/s: the knee is above (knee_above 0)");
 	return 0;
 }
 
@@ -383,7 +410,8 @@ static int uring_setup(struct kerf_ctx *ctx)
 	.flags = KERF_F_SAMPLES, .params = params_tbl,                      \
 	.priv_size = sizeof(struct evl_priv),                               \
 	.quick = "conns=1,100 reqs=1000", .full = "conns=1,100,1000,10000", \
-	.setup = setup_fn, .run = evl_run, .teardown = evl_teardown
+	.check = evl_check, .setup = setup_fn, .run = evl_run,              \
+	.teardown = evl_teardown
 
 const struct kerf_bench evloop_epoll = {
 	.name = "evloop/epoll",

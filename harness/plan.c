@@ -150,26 +150,60 @@ int plan_check_sets(const struct plan_set *sets, int nsets,
 	return 0;
 }
 
+/*
+ * The bench's check of one parameter set (b->check): the values stored
+ * into a zeroed private struct as setup would see them.
+ */
+static int plan_check_job(const struct kerf_bench *b, json_t *params)
+{
+	void *priv = calloc(1, b->priv_size ? b->priv_size : 1);
+	char msg[512] = "";
+	const char *k;
+	json_t *v;
+	int err = priv ? 0 : -ENOMEM;
+
+	json_object_foreach(params, k, v)
+	{
+		const struct kerf_param *p = kerf_param_find(b, k);
+
+		if (!err && p)
+			err = kerf_param_store(p, priv, json_string_value(v));
+	}
+	if (!err && b->check(priv, msg, sizeof(msg))) {
+		fprintf(stderr, "kerf run: %s: %s\n", b->name, msg);
+		err = -EINVAL;
+	}
+	free(priv);
+	return err;
+}
+
 /* Append every combination of values[0..np) to jobs, first param slowest. */
-static void cartesian(const struct kerf_bench *b, json_t **values,
-		      const struct kerf_param **ps, int np, int at, json_t *cur,
-		      json_t *jobs)
+static int cartesian(const struct kerf_bench *b, json_t **values,
+		     const struct kerf_param **ps, int np, int at, json_t *cur,
+		     json_t *jobs)
 {
 	size_t i;
 	json_t *v;
+	int err = 0;
 
 	if (at == np) {
-		json_array_append_new(jobs,
-				      json_pack("{s:s, s:o}", "bench", b->name,
+		if (b->check)
+			err = plan_check_job(b, cur);
+		if (!err)
+			json_array_append_new(
+				jobs, json_pack("{s:s, s:o}", "bench", b->name,
 						"params", json_deep_copy(cur)));
-		return;
+		return err;
 	}
 	json_array_foreach(values[at], i, v)
 	{
 		json_object_set(cur, ps[at]->name, v);
-		cartesian(b, values, ps, np, at + 1, cur, jobs);
+		err = cartesian(b, values, ps, np, at + 1, cur, jobs);
+		if (err)
+			break;
 	}
 	json_object_del(cur, ps[at]->name);
+	return err;
 }
 
 int plan_expand(const bool *selected, const struct plan_set *sets, int nsets,
@@ -223,7 +257,7 @@ int plan_expand(const bool *selected, const struct plan_set *sets, int nsets,
 		}
 		if (!err) {
 			cur = json_object();
-			cartesian(b, values, ps, np, 0, cur, jobs);
+			err = cartesian(b, values, ps, np, 0, cur, jobs);
 			json_decref(cur);
 		}
 		for (int k = 0; k < np; k++)

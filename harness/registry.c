@@ -187,6 +187,8 @@ int kerf_param_check(const struct kerf_param *p, const char *val, char *canon,
 				 p->name);
 			return -EINVAL;
 		}
+		if (p->check && p->check(val, err, elen))
+			return -EINVAL;
 		snprintf(canon, clen, "%s", val);
 		return 0;
 	default:

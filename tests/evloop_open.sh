@@ -3,8 +3,7 @@
 # evloop open load: percentiles in order, latency counted from the intended
 # send time (overload: the tail grows with the run, not with the window),
 # a spinning client's spin not counted as its work,
-# who held the rate back, and slo= refused in a bad form or without
-# load=open.
+# and who held the rate back (a bad slo= is a usage error: plan_check).
 set -u
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -22,8 +21,6 @@ run over -p rate=10000000 -p reqs=20000
 # Search: a target no loopback round trip can meet (1 us) gives knee 0 and
 # the first rate as its top.
 run tight -p load=search -p rate=1000 -p reqs=300 -p slo=p99:1us
-run badslo -p rate=1000 -p reqs=200 -p slo=99:1ms
-run closedslo -p load=closed -p reqs=200 -p slo=p99:1ms
 python3 - "$out" <<'PY'
 import json, os, sys
 d = sys.argv[1]
@@ -91,11 +88,5 @@ for tag, knee, top in (("tight", 0, 1000),):
         else:
             print(f"{tag}: knee {knee}, above {top}, "
                   f"{m(r, 'search_steps'):.0f} steps")
-for tag, want in (("badslo", "p99:1ms"), ("closedslo", "load=open")):
-    rs = results(tag)
-    if not rs or any(r["status"] != "error" or want not in r.get("reason", "")
-                     for r in rs):
-        fail(f"{tag}: want errors naming {want}: "
-             f"{[(r['status'], r.get('reason')) for r in rs]}")
 sys.exit(1 if bad else 0)
 PY

@@ -31,7 +31,7 @@ int kerf_slo_parse(const char *s, double *q, uint64_t *bound_ns, char *why,
 bad:
 	snprintf(
 		why, whylen,
-		"slo=%s: expected pQ:TIME with 0 < Q < 100 and a time above 0, such as p99:1ms or p99.9:500us",
+		"slo=%s: expected pQ:TIME with 0 < Q < 100 and TIME a duration above 0 (500us, 1ms, 2s), such as p99:1ms or p99.9:500us",
 		s ? s : "(null)");
 	return -EINVAL;
 }
@@ -44,8 +44,7 @@ static double knee_metric(json_t *r, const char *name)
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-/* "knee:bench{k=v,...}" of every parameter but rate, keys sorted. */
-static int knee_key(json_t *r, char *buf, size_t len)
+int kerf_knee_key(const json_t *r, char *buf, size_t len)
 {
 	json_t *params = json_deep_copy(json_object_get(r, "params"));
 	json_t *tmp = json_pack("{s:O, s:o}", "bench",
@@ -72,7 +71,7 @@ static void knee_add(json_t *groups, json_t *r, double bound)
 
 	if (!rate || kerf_parse_int(rate, &x) || lat < 0)
 		return;
-	if (knee_key(r, key, sizeof(key)))
+	if (kerf_knee_key(r, key, sizeof(key)))
 		return;
 	g = json_object_get(groups, key);
 	if (!g) {

@@ -227,6 +227,8 @@ static int report_family_plots(struct report *rep, const char *fam,
 		}
 	}
 	ret = rep_plot_parts(rep, fam, fr);
+	if (!ret)
+		ret = rep_plot_hockey(rep, fam, fr);
 out:
 	json_decref(bars);
 	json_decref(units);

@@ -99,6 +99,13 @@ int rep_plot_vdso(struct report *rep, const char *fam, const char *unit,
 int rep_plot_timeline(struct report *rep, const json_t *r, int run);
 /* parts.c: a stacked bar of results whose info "parts" tiles them. */
 int rep_plot_parts(struct report *rep, const char *fam, const struct rlist *fr);
+/*
+ * hockey.c: open-load results sweeping the rate (evloop load=open): latency
+ * against offered rate per mechanism with the slo target and the knees,
+ * and sent against offered (nothing when there is no such sweep).
+ */
+int rep_plot_hockey(struct report *rep, const char *fam,
+		    const struct rlist *fr);
 /* probe.c: a stressor's latency probe, when it ran (nothing otherwise). */
 int rep_plot_probe(struct report *rep, const json_t *r, int run);
 int rep_plot_compare(struct report *rep);

@@ -38,6 +38,11 @@ struct kerf_param {
 	const char *max;
 	const char *choices; /* ENUM: "a,b,c"; BOOL: "0,1" */
 	const char *help;
+	/*
+	 * Optional, checked at plan time after the type: 0, or -EINVAL with
+	 * msg naming the value and the accepted form (STR formats).
+	 */
+	int (*check)(const char *val, char *msg, size_t len);
 };
 
 /* Fails to compile when the field is not of the type the parameter fills. */
@@ -73,6 +78,13 @@ struct kerf_param {
 		.name = nm, .type = KERF_PT_BOOL,             \
 		.off = KERF__OFF(st, fld, bool), .def = dflt, \
 		.choices = "0,1", .help = hlp                 \
+	}
+/* A STR parameter whose values chk checks at plan time. */
+#define KERF_STR_CHECK(nm, st, fld, dflt, chk, hlp)                   \
+	{                                                             \
+		.name = nm, .type = KERF_PT_STR,                      \
+		.off = KERF__OFF(st, fld, const char *), .def = dflt, \
+		.help = hlp, .check = chk                             \
 	}
 #define KERF_STR(nm, st, fld, dflt, hlp)                              \
 	{                                                             \
@@ -125,6 +137,13 @@ struct kerf_bench {
 	const char *quick;
 	const char *full;
 	double noise_pct; /* gate threshold for this bench, 0: default */
+	/*
+	 * Optional, at plan time, for each parameter set: priv zeroed and
+	 * the parameters stored as setup sees them (strings valid only
+	 * during the call). Returns 0, or -EINVAL with msg naming the values
+	 * that do not go together; the run is then refused (exit 2).
+	 */
+	int (*check)(const void *priv, char *msg, size_t len);
 	int (*setup)(struct kerf_ctx *ctx);
 	/*
 	 * Timed benches: perform exactly n operations; the harness times

@@ -3,6 +3,7 @@
 #ifndef KERF_KNEE_H
 #define KERF_KNEE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,12 @@
  */
 int kerf_slo_parse(const char *s, double *q, uint64_t *bound_ns, char *why,
 		   size_t whylen);
+
+/*
+ * The derived key of r's knee group, "knee:BENCH{k=v,...}" of every
+ * parameter but rate, keys sorted. Returns 0 or a negative errno.
+ */
+int kerf_knee_key(const json_t *r, char *buf, size_t len);
 
 /*
  * The evloop open-loop knee: over the ok results of each bench that share
