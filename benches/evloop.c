@@ -97,8 +97,8 @@ static int evl_check(const void *priv, char *msg, size_t len)
 	KERF_ENUM("arrival", struct evl_priv, arrival, "const",	\
 		  "const,poisson",					\
 		  "open load: constant spacing, or Poisson arrivals"),	\
-	KERF_ENUM("wait", struct evl_priv, wait, "spin", "spin,sleep",	\
-		  "open load: the client waits for the next arrival spinning on its PU (not counted in its busy time), or asleep in epoll_pwait2 (a halted vCPU can wake late, and the lateness counts as latency)"), \
+	KERF_ENUM("wait", struct evl_priv, wait, "sleep", "sleep,spin",	\
+		  "open load: the client waits for the next arrival asleep in epoll_pwait2 (a halted vCPU can wake late: send_lag_p99 says how late), or spinning on its PU, yielding between looks (not counted in its busy time)"), \
 	KERF_STR_CHECK("slo", struct evl_priv, slo, "none", evl_slo_check, \
 		 "open load: latency target pQ:TIME (p99:1ms) or none; a rate sweep then gives the knee")
 /* clang-format on */
@@ -154,7 +154,7 @@ static int evl_setup(struct kerf_ctx *ctx, enum kerf_echo_engine engine)
 		.fixed_files = p->fixed_files,
 		.open = p->load >= 1,
 		.poisson = p->arrival == 1,
-		.spin = p->wait == 0,
+		.spin = p->wait == 1,
 		.rate = (double)p->rate,
 	};
 	char why[1024], placed[1024];

@@ -794,15 +794,22 @@ static int64_t ol_assign(struct kerf_echo *e, int *err)
 	return (int64_t)(e->next_t - (double)now);
 }
 
-/* Open loop, spinning: look for events without sleeping; the time spent
- * finding none is the spin, kept out of the client's busy time. */
+/*
+ * Open loop, spinning: look for events without sleeping, and yield the PU
+ * between looks: a spinner that never yields starves the kernel threads
+ * that share its PU (ksoftirqd carries loopback TCP's receive work) for a
+ * whole time slice, milliseconds of latency. The time spent finding
+ * nothing is the spin, kept out of the client's busy time.
+ */
 static int pump_spin(struct kerf_echo *e, struct epoll_event *evs, int max)
 {
 	uint64_t t0 = kerf_now_ns();
 	int n = epoll_wait(e->epfd, evs, max, 0);
 
-	if (n == 0)
+	if (n == 0) {
+		sched_yield();
 		e->spin_ns += kerf_now_ns() - t0;
+	}
 	return n;
 }
 
