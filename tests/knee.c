@@ -21,6 +21,18 @@ static void add(json_t *res, const char *bench, const char *rate,
 			who));
 }
 
+/* As add, with the rate the client got out. */
+static void add_sent(json_t *res, const char *bench, const char *rate,
+		     const char *slo, double lat_ns, const char *who,
+		     double sent)
+{
+	add(res, bench, rate, slo, lat_ns, who);
+	json_object_set_new(
+		json_object_get(json_array_get(res, json_array_size(res) - 1),
+				"metrics"),
+		"rate_sent", json_pack("{s:f}", "value", sent));
+}
+
 static json_t *group(json_t *run, const char *key)
 {
 	return json_object_get(json_object_get(run, "derived"), key);
@@ -75,7 +87,11 @@ int main(void)
 	add(res, "evloop/poll", "1000", "p99:1ms", 1e3, "none");
 	add(res, "evloop/poll", "2000", "p99:2ms", 3e6, "client");
 	add(res, "evloop/select", "x", "p99:1ms", 1e3, "none");
-	CHECK(kerf_derive_knee.derive(run) == 5, "groups: %s",
+	/* epoll at 5ms: 2000 met the target but the client got only 1500
+	 * out: the server never saw 2000, so it is not the knee. */
+	add_sent(res, "evloop/epoll", "1000", "p99:5ms", 1e5, "none", 1000);
+	add_sent(res, "evloop/epoll", "2000", "p99:5ms", 1e5, "client", 1500);
+	CHECK(kerf_derive_knee.derive(run) == 6, "groups: %s",
 	      json_dumps(json_object_get(run, "derived"), 0));
 	g = group(run, "knee:evloop/epoll{conns=1,slo=p99:1ms}");
 	CHECK(json_integer_value(json_object_get(g, "knee")) == 16000 &&
@@ -86,6 +102,13 @@ int main(void)
 			      json_object_get(g, "failed_below"), 0)) == 8000 &&
 		      json_array_size(json_object_get(g, "failed_below")) == 1,
 	      "epoll nonmonotone, 8000 failed below: %s", json_dumps(g, 0));
+	g = group(run, "knee:evloop/epoll{conns=1,slo=p99:5ms}");
+	CHECK(json_integer_value(json_object_get(g, "knee")) == 1000 &&
+		      json_integer_value(json_object_get(g, "above")) == 2000 &&
+		      strstr(json_string_value(json_object_get(g, "note")),
+			     "client-bound"),
+	      "a rate the client did not get out is not met: %s",
+	      json_dumps(g, 0));
 	g = group(run, "knee:evloop/select{conns=1,slo=p99:1ms}");
 	CHECK(json_integer_value(json_object_get(g, "knee")) == 4000 &&
 		      json_integer_value(json_object_get(g, "above")) == 8000 &&

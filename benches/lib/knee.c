@@ -58,7 +58,11 @@ int kerf_knee_key(const json_t *r, char *buf, size_t len)
 	return err;
 }
 
-/* One point of a group: [rate, latency at the target, met, client-bound]. */
+/*
+ * One point of a group: [rate, latency at the target, met, client-bound].
+ * A rate the client did not get out (rate_sent under 97% of it) is not
+ * met whatever the latency: the server never saw that load.
+ */
 static void knee_add(json_t *groups, json_t *r, double bound)
 {
 	json_t *params = json_object_get(r, "params"), *g;
@@ -66,6 +70,7 @@ static void knee_add(json_t *groups, json_t *r, double bound)
 	const char *bn = json_string_value(
 		json_object_get(json_object_get(r, "info"), "bottleneck"));
 	double lat = knee_metric(r, "latency_slo");
+	double sent = knee_metric(r, "rate_sent");
 	char key[1024];
 	int64_t x;
 
@@ -83,10 +88,12 @@ static void knee_add(json_t *groups, json_t *r, double bound)
 			      "bound_ns", bound, "points");
 		json_object_set_new(groups, key, g);
 	}
-	json_array_append_new(json_object_get(g, "points"),
-			      json_pack("[I, f, b, b]", (json_int_t)x, lat,
-					lat <= bound,
-					bn && !strcmp(bn, "client")));
+	json_array_append_new(
+		json_object_get(g, "points"),
+		json_pack("[I, f, b, b]", (json_int_t)x, lat,
+			  lat <= bound &&
+				  (sent < 0 || sent >= 0.97 * (double)x),
+			  bn && !strcmp(bn, "client")));
 }
 
 static int knee_cmp(const void *a, const void *b)
