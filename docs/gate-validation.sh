@@ -54,6 +54,44 @@ num() {
 	esac
 }
 
+# The Python both analyses share: JSON, Clopper-Pearson, table rows.
+gv_py() {
+	cat << 'EOF'
+import glob, json, math, os, subprocess, sys
+
+
+def load(p):
+    with open(p) as f:
+        return json.load(f)
+
+
+def cp(k, n, a=0.05):
+    """Clopper-Pearson interval by bisection on the binomial tail."""
+    def cdf(k, p):
+        return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i)
+                   for i in range(k + 1))
+
+    def solve(f):
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            m = (lo + hi) / 2
+            lo, hi = (m, hi) if f(m) else (lo, m)
+        return lo
+    lo = 0.0 if k == 0 else solve(lambda p: 1 - cdf(k - 1, p) < a / 2)
+    hi = 1.0 if k == n else solve(lambda p: cdf(k, p) > a / 2)
+    return lo, hi
+
+
+def results(d):
+    return [x for c in d.get("columns", []) for x in c["results"]]
+
+
+def line(name, k, n, what):
+    lo, hi = cp(k, n) if n else (float("nan"),) * 2
+    print("| %s | %d / %d | [%.3f, %.3f] | %s |" % (name, k, n, lo, hi, what))
+EOF
+}
+
 collect() {
 	local slots=$1 i d t0 t1
 	num SLOTS "$slots"
@@ -80,8 +118,8 @@ analyse() {
 		echo "gate-validation: python3 is needed for the analysis" >&2
 		exit 2
 	}
-	python3 - "$kerf" "$dir" "$1" << 'EOF'
-import glob, json, math, os, subprocess, sys
+	python3 -c "$(gv_py)
+$(cat << 'EOF'
 
 kerf, top, K = sys.argv[1], sys.argv[2], int(sys.argv[3])
 done = set(int(os.path.basename(os.path.dirname(d)))
@@ -91,11 +129,6 @@ while len(slots) + 1 in done:  # contiguous slots only
     slots.append(len(slots) + 1)
 ntr = len(slots) // K
 INJ = (1.02, 1.05, 1.10)
-
-
-def load(p):
-    with open(p) as f:
-        return json.load(f)
 
 
 def dump(d, p):
@@ -230,35 +263,9 @@ for t in range(ntr):
     r["load"] = sum(done_field(i, "load_before") for i in ss) / len(ss)
 
 
-def cp(k, n, a=0.05):
-    """Clopper-Pearson interval by bisection on the binomial tail."""
-    def cdf(k, p):
-        return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i)
-                   for i in range(k + 1))
-
-    def solve(f):
-        lo, hi = 0.0, 1.0
-        for _ in range(60):
-            m = (lo + hi) / 2
-            lo, hi = (m, hi) if f(m) else (lo, m)
-        return lo
-    lo = 0.0 if k == 0 else solve(lambda p: 1 - cdf(k - 1, p) < a / 2)
-    hi = 1.0 if k == n else solve(lambda p: cdf(k, p) > a / 2)
-    return lo, hi
-
-
-def results(d):
-    return [x for c in d.get("columns", []) for x in c["results"]]
-
-
 def flagged(d):
     return [x for x in results(d)
             if x["verdict"] in ("regression", "improvement")]
-
-
-def line(name, k, n, what):
-    lo, hi = cp(k, n) if n else (float("nan"),) * 2
-    print("| %s | %d / %d | [%.3f, %.3f] | %s |" % (name, k, n, lo, hi, what))
 
 
 n = len(res)
@@ -344,6 +351,7 @@ for pre, design in (("", "runs"), ("ab-", "ab")):
         print("  %-56s %d/%d  %.1f%%" % (k, a, b,
                                          d[len(d) // 2] if d else float("nan")))
 EOF
+)" "$kerf" "$dir" "$1"
 }
 
 abtrials() {
@@ -378,19 +386,14 @@ abtrials() {
 }
 
 abscore() {
-	python3 - "$kerf" "$dir" << 'EOF'
-import glob, json, math, os, subprocess, sys
+	python3 -c "$(gv_py)
+$(cat << 'EOF'
 
 kerf, top = sys.argv[1], sys.argv[2]
 trials = sorted(int(os.path.basename(os.path.dirname(d)))
                 for d in glob.glob(top + "/ab/*/done"))
 INJ = (1.02, 1.05, 1.10)
 PARTS = ("aa", "p5", "p2", "p2r3")
-
-
-def load(p):
-    with open(p) as f:
-        return json.load(f)
 
 
 def info(i):
@@ -427,32 +430,6 @@ def injected(i, f):
         json.dump(c, fh)
     os.replace(out + ".json.tmp", out + ".json")
     return c
-
-
-def cp(k, n, a=0.05):
-    """Clopper-Pearson interval by bisection on the binomial tail."""
-    def cdf(k, p):
-        return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i)
-                   for i in range(k + 1))
-
-    def solve(f):
-        lo, hi = 0.0, 1.0
-        for _ in range(60):
-            m = (lo + hi) / 2
-            lo, hi = (m, hi) if f(m) else (lo, m)
-        return lo
-    lo = 0.0 if k == 0 else solve(lambda p: 1 - cdf(k - 1, p) < a / 2)
-    hi = 1.0 if k == n else solve(lambda p: cdf(k, p) > a / 2)
-    return lo, hi
-
-
-def results(d):
-    return [x for c in d.get("columns", []) for x in c["results"]]
-
-
-def line(name, k, n, what):
-    lo, hi = cp(k, n) if n else (float("nan"),) * 2
-    print("| %s | %d / %d | [%.3f, %.3f] | %s |" % (name, k, n, lo, hi, what))
 
 
 def med(xs):
@@ -562,6 +539,7 @@ for k, b in by.items():
     print("| %s | %s | %.1f |" % (k, " | ".join(
         "%d/%d" % (b[f][0], b[f][1]) for f in INJ), med(b[1.1][2])))
 EOF
+)" "$kerf" "$dir"
 }
 
 case $cmd in
