@@ -7,23 +7,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 fail=0
 
-# expect_2 PATTERN-IN-MESSAGE ARGS...: exit 2, message matches, no results/.
-expect_2() {
-	local want=$1
-	shift
-	"$KERF" "$@" >out 2>err
-	local rc=$?
-	if [ $rc -ne 2 ]; then
-		echo "FAIL: kerf $* exited $rc, want 2"; cat err; fail=1
-	elif ! grep -qF -- "$want" err; then
-		echo "FAIL: kerf $*: message lacks '$want':"; cat err; fail=1
-	else
-		echo "ok: kerf $*: $(head -1 err)"
-	fi
-	if [ -e results ] || [ -e out.d ]; then
-		echo "FAIL: kerf $* wrote files"; fail=1; rm -rf results out.d
-	fi
-}
+. "$KERF_TESTS/usage_lib.sh"
 
 expect_2 "syscall/getppid" run syscall/getpid
 expect_2 "no bench matches 'nosuch'" run nosuch

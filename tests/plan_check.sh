@@ -10,25 +10,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 fail=0
 
-# expect_2 PATTERN-IN-MESSAGE ARGS...: exit 2, message matches, no results/.
-expect_2() {
-	local want=$1
-	shift
-	timeout 60 "$KERF" "$@" >out 2>err
-	local rc=$?
-	if [ $rc -ne 2 ]; then
-		echo "FAIL: kerf $* exited $rc, want 2"; cat err; fail=1
-	elif ! grep -qF -- "$want" err; then
-		echo "FAIL: kerf $*: message lacks '$want':"; cat err; fail=1
-	else
-		echo "ok: kerf $*: $(head -1 err)"
-	fi
-	if [ -n "$(ls -A | grep -v '^out$\|^err$')" ]; then
-		echo "FAIL: kerf $* wrote files: $(ls -A)"; fail=1
-		find . -mindepth 1 -maxdepth 1 ! -name out ! -name err \
-			-exec rm -rf {} +
-	fi
-}
+. "$KERF_TESTS/usage_lib.sh"
 
 form="expected pQ:TIME with 0 < Q < 100 and TIME a duration above 0 (500us, 1ms, 2s)"
 for v in p99 p200:1ms p99:fast p0:1ms 99:1ms p99:0ms p99:-1ms "p:1ms"; do
