@@ -9,13 +9,18 @@
 set -u
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# In the background for its pid: scratch directories are named after the
+# kerf that made them, and other tests make their own at the same time.
 "$KERF" run container/overlay container/copyup -p op=stat,open,readdir \
 	-p layers=1,64 -p size=4K,64M --quick --samples 5 --out "$out" \
-	>"$out/stdout" 2>&1
+	>"$out/stdout" 2>&1 &
+pid=$!
+wait "$pid"
 rc=$?
 cat "$out/stdout"
 [ "$rc" -eq 0 ] || { echo "FAIL kerf run exited $rc"; exit 1; }
-left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "kerf-*-ct*-ov" -o -maxdepth 1 -name "kerf-*-ct*-cu" | wc -l)
+left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 \( -name "kerf-$pid-ct*-ov" -o \
+	-name "kerf-$pid-ct*-cu" \) | wc -l)
 python3 - "$out/run.json" "$left" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1]))

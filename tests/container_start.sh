@@ -8,13 +8,17 @@ set -u
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# In the background for its pid: scratch directories and cgroups are named
+# after the kerf that made them, and other tests make their own meanwhile.
 "$KERF" run container/start --quick --procs 1 --samples 41 --out "$out" \
-	>"$out/stdout" 2>&1
+	>"$out/stdout" 2>&1 &
+pid=$!
+wait "$pid"
 rc=$?
 cat "$out/stdout"
 [ "$rc" -eq 0 ] || { echo "FAIL kerf run exited $rc"; exit 1; }
-left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "kerf-*-ct*-st" | wc -l)
-cgs=$(find /sys/fs/cgroup -maxdepth 4 -type d -name 'kerf-*-c*' | wc -l)
+left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "kerf-$pid-ct*-st" | wc -l)
+cgs=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "kerf-$pid-c*" | wc -l)
 python3 - "$out/run.json" "$left" "$cgs" <<'PY'
 import json, sys
 parts = ("cgroup", "clone", "overlay", "pivot_root", "proc", "exec_exit")
