@@ -89,6 +89,25 @@ def results(d):
 def line(name, k, n, what):
     lo, hi = cp(k, n) if n else (float("nan"),) * 2
     print("| %s | %d / %d | [%.3f, %.3f] | %s |" % (name, k, n, lo, hi, what))
+
+def aa_summary(aa):
+    """The A/A verdict counts and the KS statistic of their p; the p."""
+    vc = {}
+    for d in aa:
+        for x in results(d):
+            vc[x["verdict"]] = vc.get(x["verdict"], 0) + 1
+    print()
+    print("A/A verdicts over all results:", ", ".join(
+        "%s %d" % kv for kv in sorted(vc.items())))
+    ps = sorted(x["p"] for d in aa for x in results(d) if x["p"] is not None)
+    if ps:
+        D = max(max(abs((i + 1) / len(ps) - p), abs(p - i / len(ps)))
+                for i, p in enumerate(ps))
+        print("A/A per-result p: %d values, KS D = %.3f (5%% critical value "
+              "for independent p: %.3f; the p of one trial are correlated, "
+              "and exact relabelling p are discrete)" % (
+                  len(ps), D, 1.36 / math.sqrt(len(ps))))
+    return ps
 EOF
 }
 
@@ -304,20 +323,8 @@ for pre, design in (("", "runs"), ("ab-", "ab")):
     aa = [r[pre + "aa"] for r in res.values()]
     print()
     print("## design %s" % design)
-    vc = {}
-    for d in aa:
-        for x in results(d):
-            vc[x["verdict"]] = vc.get(x["verdict"], 0) + 1
-    print()
-    print("A/A verdicts over all results:", ", ".join(
-        "%s %d" % kv for kv in sorted(vc.items())))
-    ps = sorted(x["p"] for d in aa for x in results(d) if x["p"] is not None)
+    ps = aa_summary(aa)
     if ps:
-        D = max(max(abs((i + 1) / len(ps) - p), abs(p - i / len(ps)))
-                for i, p in enumerate(ps))
-        print("A/A per-result p: %d values, KS D = %.3f (5%% critical value for "
-              "independent p: %.3f; the p of one trial are correlated)" % (
-                  len(ps), D, 1.36 / math.sqrt(len(ps))))
         methods = {}
         for d in aa:
             for c in d.get("columns", []):
@@ -496,21 +503,8 @@ for e, lab in (("p5", "+5% planted, R rounds"),
     line("%s called a regression" % e, k, n,
          "%s; estimate median %.4f (%.4f-%.4f), detectable median %.1f%%" % (
              lab, med(est), min(est), max(est), med(det)))
-vc = {}
-for d in aa:
-    for x in results(d):
-        vc[x["verdict"]] = vc.get(x["verdict"], 0) + 1
-print()
-print("A/A verdicts over all results:", ", ".join(
-    "%s %d" % kv for kv in sorted(vc.items())))
-ps = sorted(x["p"] for d in aa for x in results(d) if x["p"] is not None)
+ps = aa_summary(aa)
 if ps:
-    D = max(max(abs((i + 1) / len(ps) - p), abs(p - i / len(ps)))
-            for i, p in enumerate(ps))
-    print("A/A per-result p: %d values, KS D = %.3f (5%% critical value for "
-          "independent p: %.3f; the p of one trial are correlated, and "
-          "exact sign-flip p are discrete)" % (len(ps), D,
-                                              1.36 / math.sqrt(len(ps))))
     print("  " + ", ".join("P(p <= %g) = %.3f" % (
         q, sum(p <= q for p in ps) / len(ps)) for q in (0.01, 0.05, 0.1, 0.5)))
 print()
