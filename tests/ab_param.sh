@@ -4,7 +4,7 @@
 # switched parameter in config.arm, every round measures both arms, and a
 # planted 3x change (calib/spin work=1000 vs 3000) is a regression (exit 1).
 # The layout is checked on $KERF (the sanitized build under test); the
-# verdict on $KERF_TIMING (no sanitizer), 12 rounds, asserted where the
+# verdict on $KERF_TIMING (no sanitizer), 20 rounds, asserted where the
 # gate itself says a 2x change was detectable (its paired SD of the log
 # round differences: detectable_pct under 100); else skip with the figure.
 set -u
@@ -19,7 +19,7 @@ rc=$?
 	exit 1
 }
 "${KERF_TIMING:-$KERF}" ab calib/spin --a-param work=1000 --b-param work=3000 \
-	--rounds 12 --quick --seed 3 --out "$out/ab" >>"$out/log" 2>&1
+	--rounds 20 --quick --seed 3 --out "$out/ab" >>"$out/log" 2>&1
 rc=$?
 python3 - "$out" $rc <<'PY'
 import json, math, sys
@@ -38,17 +38,22 @@ def arms(d, rounds):
         assert sorted(set(r["sample_rounds"])) == list(range(rounds))
     return a, b
 arms(top + "/layout", 8)
-a, b = arms(top + "/ab", 12)
+a, b = arms(top + "/ab", 20)
 cmp = json.load(open(top + "/ab/compare.json"))
 # kerf.compare/2: one column (the two arms), its results, paired by round
 assert cmp["schema"] == "kerf.compare/2", cmp["schema"]
 (p,) = cmp["columns"][0]["results"]
 assert p["level"] == "round-paired", p["level"]
-# The gate's paired SD is the SD of the log round differences.
-d = [math.log(y / x) for x, y in zip(a["results"][0]["round_medians"],
-                                     b["results"][0]["round_medians"])]
-m = sum(d) / len(d)
-sd = math.sqrt(sum((x - m) ** 2 for x in d) / (len(d) - 1))
+# The gate's paired SD: from 20 rounds, Yuen's (the 20% winsorized
+# differences of the log round medians, scaled as the trimmed mean's SE).
+d = sorted(math.log(y / x) for x, y in zip(a["results"][0]["round_medians"],
+                                           b["results"][0]["round_medians"]))
+n = len(d)
+k = int(0.2 * n) if n >= 20 else 0
+h = n - 2 * k
+w = [min(max(x, d[k]), d[n - 1 - k]) for x in d]
+m = sum(w) / n
+sd = math.sqrt(sum((x - m) ** 2 for x in w) / (h * (h - 1))) * math.sqrt(n)
 assert abs(sd - p["sd_log"]) < 1e-6 * max(1, sd), (sd, p["sd_log"])
 if p["detectable_pct"] >= 100:
     print("SKIP: rounds too noisy to promise 3x: paired SD of log "
