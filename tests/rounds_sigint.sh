@@ -21,14 +21,17 @@ wait $pid
 rc=$?
 [ $rc = 130 ] || { echo "FAIL: exit $rc, want 130"; exit 1; }
 python3 - "$out/r/run.json" <<'PY'
-import json, statistics, sys
+import json, math, statistics, sys
 run = json.load(open(sys.argv[1]))
 assert run.get("interrupted") is True and run["finished"] is None
 assert len(run["results"]) == 4, len(run["results"])
 for r in run["results"]:
     s, sr, sp = r["samples"], r["sample_rounds"], r["sample_procs"]
     assert len(s) == len(sr) == len(sp) == r["stats"]["n"], (len(s), r["stats"]["n"])
-    assert statistics.median(s) == r["stats"]["median"]
+    # kerf's median of an even count may differ from Python's in the last
+    # bit ((a+b)/2 against a+(b-a)/2): 18 samples differed by 1 ulp once
+    assert math.isclose(statistics.median(s), r["stats"]["median"],
+                        rel_tol=1e-12), (statistics.median(s), r["stats"]["median"])
     done = [k for k, m in enumerate(r["round_medians"]) if m is not None]
     assert sorted(set(sr)) == done, (sorted(set(sr)), done)
     for k in done:  # each finished round has both its processes
